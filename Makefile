@@ -1,0 +1,34 @@
+# The README's two commands: `make serve` (install, build, serve) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install build serve test lint bench
+
+install: $(VENV)/.installed
+
+# torch first and pinned: 2.13.0's CPU wheel is on the machine's disk, and
+# sentence-transformers would otherwise pull a multi-gigabyte CUDA build.
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+build: install
+	$(VENV)/bin/tckg build
+
+serve: build
+	$(VENV)/bin/tckg serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check kg search api tests benchmarks
+
+bench: build
+	$(PY) benchmarks/bench_graph.py
