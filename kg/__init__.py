@@ -1,0 +1,1 @@
+"""tckg's knowledge-graph layer: plan model, source parsers, RDF building, store, validation."""
