@@ -1,0 +1,54 @@
+"""The project's ontology files and the concept schemes read from them."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from kg.vocab import TCID
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY_DIR = ROOT / "ontology"
+ONTOLOGY_FILES = ("tckg.ttl", "schemes.ttl", "talent.ttl")
+
+
+@lru_cache(maxsize=1)
+def ontology_graph() -> Graph:
+    graph = Graph()
+    for name in ONTOLOGY_FILES:
+        graph.parse(ONTOLOGY_DIR / name, format="turtle")
+    return graph
+
+
+class ConceptMatcher:
+    """Recognises a scheme's concepts in free wording by their labels, matched
+    as whole words ignoring case. Labels live in the scheme, not in code."""
+
+    def __init__(self, scheme: URIRef):
+        graph = ontology_graph()
+        self._patterns: list[tuple[re.Pattern, URIRef]] = []
+        for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
+            for prop in (SKOS.prefLabel, SKOS.altLabel):
+                for label in graph.objects(concept, prop):
+                    words = r"\s+".join(re.escape(w) for w in str(label).split())
+                    self._patterns.append((re.compile(rf"(?<![\w&]){words}(?![\w&])", re.I), concept))
+
+    def all_in(self, text: str) -> list[URIRef]:
+        """Every concept named anywhere in the text, in scheme order."""
+        return sorted({c for p, c in self._patterns if p.search(text)})
+
+    def leading(self, text: str) -> URIRef | None:
+        """The concept the text opens with ("Complete", "In progress - ...")."""
+        hits = [(m.end(), c) for p, c in self._patterns if (m := p.match(text.strip()))]
+        return max(hits)[1] if hits else None
+
+
+def stakeholder_types() -> ConceptMatcher:
+    return ConceptMatcher(TCID["scheme-stakeholder-types"])
+
+
+def statuses() -> ConceptMatcher:
+    return ConceptMatcher(TCID["scheme-status"])

@@ -1,0 +1,117 @@
+"""Plan model -> RDF. Knows the ontology's terms and nothing of source formats."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.model import Action, Plan
+from kg.ontology import stakeholder_types, statuses
+from kg.text import month_end
+from kg.vocab import (
+    DCAT, ORG, PILLAR_IRIS, TC, action_iri, institution_iri, plan_iri,
+    recommendation_iri, source_iri, stakeholder_iri,
+)
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, ns in {"tc": TC, "dct": DCTERMS, "prov": PROV, "skos": SKOS,
+                       "org": ORG, "dcat": DCAT}.items():
+        graph.bind(prefix, ns)
+    return graph
+
+
+def date_literal(value: str) -> Literal:
+    """'YYYY-MM-DD' as xsd:date, 'YYYY-MM' as xsd:gYearMonth."""
+    return Literal(value, datatype=XSD.date if len(value) == 10 else XSD.gYearMonth)
+
+
+def plans_to_graph(plans: list[Plan], sources_dir: Path) -> Graph:
+    graph = new_graph()
+    for plan in plans:
+        add_plan(graph, plan, sources_dir / plan.source_file)
+    return graph
+
+
+def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRef:
+    inst, node = institution_iri(plan.slug), plan_iri(plan.slug)
+    graph.add((inst, RDF.type, TC.Institution))
+    graph.add((inst, RDFS.label, Literal(plan.institution)))
+    graph.add((inst, SKOS.prefLabel, Literal(plan.institution)))
+    graph.add((node, RDF.type, TC.ActionPlan))
+    graph.add((node, DCTERMS.title, Literal(plan.title)))
+    graph.add((node, DCTERMS.publisher, inst))
+    if plan.period_start or plan.period_end:
+        period = URIRef(f"{node}/period")
+        graph.add((node, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        for prop, value in ((DCAT.startDate, plan.period_start), (DCAT.endDate, plan.period_end)):
+            if value:
+                graph.add((period, prop, date_literal(value)))
+        if plan.period_wording:
+            graph.add((period, RDFS.label, Literal(plan.period_wording)))
+    source = source_iri(plan.source_file) if source_path else None
+    if source_path:
+        graph.add((node, PROV.wasDerivedFrom, source))
+        graph.add((source, RDF.type, TC.SourceDocument))
+        graph.add((source, DCTERMS.identifier, Literal(plan.source_file)))
+        graph.add((source, RDFS.label, Literal(f"{plan.institution}: {plan.source_file}")))
+        graph.add((source, TC.sha256, Literal(hashlib.sha256(source_path.read_bytes()).hexdigest())))
+    types, status_scheme = stakeholder_types(), statuses()
+    for action in plan.actions:
+        iri = action_iri(plan.slug, action.local_id)
+        graph.add((node, TC.hasAction, iri))
+        _add_action(graph, iri, action, plan, source)
+        for name in action.owners:
+            owner = stakeholder_iri(plan.slug, name)
+            graph.add((iri, TC.owner, owner))
+            graph.add((owner, RDF.type, TC.Stakeholder))
+            graph.add((owner, RDFS.label, Literal(name)))
+            for kind in types.all_in(name):
+                graph.add((owner, TC.stakeholderType, kind))
+        if action.status and (status := status_scheme.leading(action.status)):
+            graph.add((iri, TC.status, status))
+    return node
+
+
+def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source) -> None:
+    add = graph.add
+    add((iri, RDF.type, TC.Action))
+    add((iri, DCTERMS.identifier, Literal(action.local_id)))
+    add((iri, DCTERMS.description, Literal(action.text)))
+    add((iri, TC.sourceText, Literal(action.source_text)))
+    if action.parent_id:
+        add((iri, DCTERMS.isPartOf, action_iri(plan.slug, action.parent_id)))
+    for pillar in action.pillars:
+        add((iri, TC.pillar, PILLAR_IRIS[pillar]))
+    for code in action.recommendations:
+        add((iri, TC.addressesRecommendation, recommendation_iri(code)))
+    for measure in action.success_measures:
+        add((iri, TC.successMeasure, Literal(measure)))
+    literals = {
+        DCTERMS.title: action.title, TC.pillarWording: action.pillar_wording,
+        TC.ownerWording: action.owner_wording, TC.statusWording: action.status,
+        TC.progress: action.progress, TC.comment: action.comment,
+        TC.supportingActions: action.supporting_actions,
+        TC.institutionalGoal: action.institutional_goal,
+    }
+    for prop, value in literals.items():
+        if value:
+            add((iri, prop, Literal(value)))
+    if action.talent_link_stated:
+        add((iri, TC.talentLinkStated, Literal(True)))
+    if action.mentioned_in_feedback:
+        add((iri, TC.mentionedInFeedback, Literal(True)))
+    if due := action.deadline:
+        add((iri, TC.deadline, date_literal(due.value)))
+        add((iri, TC.dueBy, Literal(month_end(due.value), datatype=XSD.date)))
+        add((iri, TC.timeframeWording, Literal(due.wording)))
+        if due.start:
+            add((iri, TC.startDate, date_literal(due.start)))
+    if source is not None:
+        add((iri, PROV.wasDerivedFrom, source))
+        add((iri, TC.sourceLineStart, Literal(action.lines[0])))
+        add((iri, TC.sourceLineEnd, Literal(action.lines[1])))

@@ -1,0 +1,48 @@
+"""Refuse SPARQL that must not run here: updates, and anything that would make
+the engine fetch a URL (SERVICE). Checked on the query's tokens, with strings,
+IRIs and comments removed, before the query reaches the engine: every engine
+here executes SERVICE by sending an HTTP request."""
+from __future__ import annotations
+
+import re
+
+_NOISE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n]*",
+)
+_KEYWORD = r"(?<![\w:?$@-]){}(?![\w:-])"
+_UPDATE = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+class QueryRefused(ValueError):
+    """A query this service will not run; the message says why."""
+
+
+def _tokens_only(query: str) -> str:
+    return _NOISE.sub(" ", query)
+
+
+def check_query(query: str) -> None:
+    """Raise QueryRefused for an update or a query that would reach the network."""
+    bare = _tokens_only(query)
+    for word in _UPDATE:
+        if re.search(_KEYWORD.format(word), bare, flags=re.I) and not _is_query_form(bare):
+            raise QueryRefused(
+                f"SPARQL updates ({word}) are not allowed: this endpoint is read-only. "
+                "Use SELECT, ASK, CONSTRUCT or DESCRIBE."
+            )
+    if re.search(_KEYWORD.format("SERVICE"), bare, flags=re.I):
+        raise QueryRefused(
+            "SERVICE clauses are not allowed: queries may not reach other endpoints "
+            "over the network. Query this graph alone."
+        )
+
+
+def _is_query_form(bare: str) -> bool:
+    """True when the first keyword after the prologue is a query form."""
+    rest = re.sub(r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*", "", bare, flags=re.I)
+    return bool(re.match(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", rest, flags=re.I))

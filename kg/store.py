@@ -1,0 +1,72 @@
+"""The embedded Oxigraph store in the state folder, built whole and swapped in.
+
+Oxigraph, not rdflib's engine: on this machine the coverage query took 4 ms in
+pyoxigraph against 172 ms in rdflib's in-memory engine at 1,000 actions (see
+benchmarks/bench_graph.py for this project's own figures).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+GRAPH_DIR = "graph"
+MANIFEST = "graph.json"
+
+
+def state_home() -> Path:
+    """$TCKG_HOME, default var/ in the working directory."""
+    return Path(os.environ.get("TCKG_HOME", "var")).resolve()
+
+
+class StoreMissing(RuntimeError):
+    """No graph has been built in the state folder yet."""
+
+
+def canonical_ntriples(ntriples: bytes) -> bytes:
+    """Sorted, de-duplicated N-Triples: the same graph always gives the same bytes
+    (the graph has no blank nodes)."""
+    lines = sorted({line for line in ntriples.splitlines() if line.strip()})
+    return b"\n".join(lines) + b"\n"
+
+
+def write_store(ntriples: bytes, home: Path, meta: dict) -> dict:
+    """Load a canonical N-Triples dump into a new store folder, then swap it in.
+
+    Until the swap, the previous graph stays whole and in use; a failure leaves it.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    fresh, live, old = home / f"{GRAPH_DIR}.new", home / GRAPH_DIR, home / f"{GRAPH_DIR}.old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    store = ox.Store(str(fresh))
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store.optimize()
+    count = len(store)
+    del store
+    manifest = dict(meta, triples=count, checksum=hashlib.sha256(ntriples).hexdigest())
+    (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if live.exists():
+        live.rename(old)
+    fresh.rename(live)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def open_store(home: Path | None = None) -> ox.Store:
+    """The built graph, opened read-only."""
+    path = (home or state_home()) / GRAPH_DIR
+    if not (path / MANIFEST).exists():
+        raise StoreMissing(f"no graph in {path}: run `tckg build` first")
+    return ox.Store.read_only(str(path))
+
+
+def read_manifest(home: Path | None = None) -> dict:
+    path = (home or state_home()) / GRAPH_DIR / MANIFEST
+    if not path.exists():
+        raise StoreMissing(f"no graph in {path.parent}: run `tckg build` first")
+    return json.loads(path.read_text(encoding="utf-8"))
