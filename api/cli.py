@@ -1,0 +1,77 @@
+"""The `tckg` command line: a thin front door over the library functions.
+
+Exit codes: 0 success, 1 a negative answer (validate: does not conform),
+2 a usage or input error the message explains.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kg.build import build_graph
+from kg.model import SourceError
+from kg.query import SOLUTION_FORMATS, GRAPH_FORMATS, QuerySyntaxError, run
+from kg.sparql_guard import QueryRefused
+from kg.store import StoreMissing, open_store, state_home
+
+FORMATS = list(SOLUTION_FORMATS) + list(GRAPH_FORMATS)
+
+
+class UsageError(Exception):
+    """A problem with the user's input: printed, exit code 2."""
+
+
+def cmd_build(args) -> int:
+    try:
+        build_graph(state_home())
+    except SourceError as err:
+        raise UsageError(f"build failed, previous graph kept: {err}") from None
+    return 0
+
+
+def read_query(text: str) -> str:
+    path = Path(text)
+    if text.endswith((".rq", ".sparql")) or (len(text) < 4096 and "\n" not in text and path.is_file()):
+        if not path.is_file():
+            raise UsageError(f"no query file {text}")
+        return path.read_text(encoding="utf-8")
+    return text
+
+
+def cmd_sparql(args) -> int:
+    query = read_query(args.query)
+    try:
+        answer = run(open_store(), query, args.format)
+    except (QueryRefused, QuerySyntaxError, StoreMissing) as err:
+        raise UsageError(str(err)) from None
+    sys.stdout.buffer.write(answer.body)
+    if not answer.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tckg", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="parse data/sources and build the graph into $TCKG_HOME (default var/)")
+    build.set_defaults(func=cmd_build)
+    sparql = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
+    sparql.add_argument("query", help="the query text, or a .rq file holding it")
+    sparql.add_argument("--format", choices=FORMATS, default=None,
+                        help="result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
+    sparql.set_defaults(func=cmd_sparql)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        print(f"tckg {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

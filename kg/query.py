@@ -1,0 +1,67 @@
+"""Read-only SPARQL over the store, answered in the standard result formats."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.sparql_guard import QueryRefused, check_query
+
+SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class QuerySyntaxError(ValueError):
+    """The query does not parse; the message carries the engine's line:column."""
+
+
+@dataclass
+class Answer:
+    body: bytes
+    media_type: str
+
+
+def execute(store: ox.Store, query: str):
+    """Run a checked query; raises QueryRefused or QuerySyntaxError."""
+    check_query(query)
+    try:
+        return store.query(query)
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"SPARQL syntax {err}") from None
+
+
+def serialize(results, fmt: str | None = None) -> Answer:
+    """Results in the asked format; the default is JSON for solutions and
+    booleans, Turtle for graphs."""
+    if isinstance(results, ox.QueryTriples):
+        table, default = GRAPH_FORMATS, "turtle"
+    else:
+        table, default = SOLUTION_FORMATS, "json"
+    name = fmt or default
+    if name not in table:
+        kind = "CONSTRUCT/DESCRIBE" if table is GRAPH_FORMATS else "SELECT/ASK"
+        raise QueryRefused(f"format {name!r} does not fit a {kind} query; "
+                           f"use one of: {', '.join(table)}")
+    target = table[name]
+    return Answer(results.serialize(format=target), target.media_type)
+
+
+def run(store: ox.Store, query: str, fmt: str | None = None) -> Answer:
+    return serialize(execute(store, query), fmt)
+
+
+def select_rows(store: ox.Store, query: str, **bindings) -> list[dict[str, str]]:
+    """A SELECT's rows as plain {variable: value} dicts, for library callers.
+
+    Values are bound through substitutions, never pasted into the query text.
+    """
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    results = store.query(query, substitutions=subs or None)
+    names = [v.value for v in results.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in results]
