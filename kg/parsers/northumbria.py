@@ -21,7 +21,7 @@ from kg.parsers.common import pillars_named
 from kg.text import clean, find_dates
 
 _HEADING = re.compile(r"^\s*We will (.+?)\s+by\b")
-_BULLET = re.compile(r"^[\s\u2022]*(?P<text>.*?)\s*\t\u2022\t(?P<due>.+?)\s*$")
+_BULLET = re.compile(r"^[\s\u2022]*(?P<text>.*?)[ ]*\t\u2022\t(?P<due>[^\t\n]+?)\s*$", re.S)
 _SPILL = re.compile(r"^(?P<text>[^\t]+?)\s*\t\t\u2022\s*$")
 _CODES = re.compile(r"\((R\d+(?:\s*,\s*R\d+)*)\)")
 _END = "MI TALENT Report Recommendations"
@@ -34,8 +34,8 @@ def parse(lines: list[str], path: str, meta: dict) -> list[Action]:
     for heading, _, items in sections:
         pillars = pillars_named(heading)
         for span, text in items:
-            for piece, due in _pieces(text, span[0], openers, path):
-                actions.append(_action(len(actions) + 1, piece, due, span, heading, pillars))
+            for source, text_only, due in _pieces(text, span[0], openers, path):
+                actions.append(_action(len(actions) + 1, source, text_only, due, span, heading, pillars))
     return actions
 
 
@@ -65,7 +65,8 @@ def _join_spill(item: str, tail: str) -> str:
     m = _BULLET.match(item)
     if not m:
         return f"{item} {tail}"
-    return f"{m.group('text')} {tail.strip()}\t\u2022\t{m.group('due')}"
+    # The line break stays in the source text; clean() folds it in the text.
+    return f"{m.group('text')}\n{tail.strip()}\t\u2022\t{m.group('due')}"
 
 
 def _first_word(item: str) -> str | None:
@@ -75,14 +76,15 @@ def _first_word(item: str) -> str | None:
 
 
 def _pieces(item: str, line_no, openers, path):
-    """[(text, Deadline)] for one bullet line, merged bullets split apart."""
+    """[(source text, text, Deadline)] for one bullet line, merged bullets split apart."""
     if m := _BULLET.match(item):
         text, due = m.group("text"), m.group("due")
         dates = [v for _, v in find_dates(due)]
         if not dates:
             raise SourceError(path, line_no, f"no deadline in {due!r}")
         parts = _split_at_openers(text, len(dates), openers, None)
-        return [(p, Deadline(d, _wording(due, i, len(dates)))) for i, (p, d) in enumerate(zip(parts, dates))]
+        return [(p, p, Deadline(d, _wording(due, i, len(dates))))
+                for i, (p, d) in enumerate(zip(parts, dates))]
     return _run_on(item.strip(), line_no, openers, path)
 
 
@@ -130,16 +132,16 @@ def _run_on(paragraph, line_no, openers, path):
         for part in parts:
             (_, value), *_ = find_dates(part)
             wording = re.search(r"[A-Z][a-z]+ \d{4}", part).group(0)
-            out.append((re.sub(r"\s+", " ", part.replace(wording, " ", 1)).strip(), Deadline(value, wording)))
+            out.append((part, part.replace(wording, " ", 1), Deadline(value, wording)))
     return out
 
 
-def _action(n, text, deadline, span, heading, pillars) -> Action:
+def _action(n, source, text, deadline, span, heading, pillars) -> Action:
     codes = [c.strip() for group in _CODES.findall(text) for c in group.split(",")]
     return Action(
         local_id=str(n),
         text=clean(text),
-        source_text=text,
+        source_text=source,
         lines=span,
         pillars=pillars,
         pillar_wording=heading,

@@ -37,7 +37,7 @@ def _rows(lines, path):
                 raise SourceError(path, no, "a continuation line before the first row")
             span, prev = rows[-1]
             span[1] = no
-            rows[-1] = (span, [f"{a} {b}".strip() if b.strip() else a for a, b in zip(prev, cells)])
+            rows[-1] = (span, [f"{a}\n{b}".strip() if b.strip() else a for a, b in zip(prev, cells)])
         else:
             rows.append(([no, no], cells))
     return rows

@@ -1,0 +1,29 @@
+"""Shared fixtures: one real graph built from data/sources for the session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.build import SOURCES_DIR, build_graph
+from kg.sources import load_sources
+from kg.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("tckg-home")
+    build_graph(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def store(built_home):
+    return open_store(built_home)
+
+
+@pytest.fixture(scope="session")
+def plans():
+    return {plan.slug: plan for plan in load_sources(SOURCES_DIR)}

@@ -1,0 +1,165 @@
+"""Data fidelity: every action of every source plan, whole, with its fields."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.build import SOURCES_DIR
+
+# Hand counts of leaf actions (see the foundation issue and each parser's notes).
+LEAF_COUNTS = {"northumbria": 39, "ntu": 19, "manchester-met": 58, "leicester": 26, "portsmouth": 21}
+LEICESTER_PARENTS = {"V1", "V3", "V4", "R1", "R2", "R3", "CD1", "CD2", "CD3"}
+
+
+def test_leaf_action_counts_match_the_sources(plans):
+    assert {slug: len(p.leaf_actions()) for slug, p in plans.items()} == LEAF_COUNTS
+
+
+def test_leicester_nests_twenty_activities_under_nine_parents(plans):
+    actions = plans["leicester"].actions
+    parents = {a.parent_id for a in actions if a.parent_id}
+    assert parents == LEICESTER_PARENTS
+    assert sum(1 for a in actions if a.parent_id) == 20
+    assert {a.local_id for a in actions if not a.parent_id} - parents == {"V2", "S1", "S2", "S3", "S4", "S5"}
+
+
+def test_manchester_met_has_55_actions_under_recommendations_and_3_under_goals(plans):
+    actions = plans["manchester-met"].actions
+    assert sum(1 for a in actions if a.recommendations) == 55
+    assert [a.institutional_goal for a in actions if not a.recommendations] == [
+        "Pan institution collaboration", "Internationalisation", "Professional networking"]
+    per_row = {}
+    for a in actions:
+        per_row[a.recommendations[0] if a.recommendations else a.local_id] = per_row.get(
+            a.recommendations[0] if a.recommendations else a.local_id, 0) + 1
+    assert per_row["E1"] == 8 and per_row["E6"] == 8 and per_row["E11"] == 1
+
+
+@pytest.mark.parametrize("slug", sorted(LEAF_COUNTS))
+def test_local_ids_are_unique(plans, slug):
+    ids = [a.local_id for a in plans[slug].actions]
+    assert len(ids) == len(set(ids))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9]+", text.lower())
+
+
+@pytest.mark.parametrize("slug", sorted(LEAF_COUNTS))
+def test_every_action_keeps_its_whole_text_from_its_source_lines(plans, slug):
+    """Every word of the cleaned text stands, in order, in the source lines the
+    action cites; and the source text is verbatim in the file."""
+    plan = plans[slug]
+    lines = (SOURCES_DIR / plan.source_file).read_text(encoding="utf-8").splitlines()
+    whole = "\n".join(lines)
+    for action in plan.actions:
+        assert len(action.text) >= 10, action
+        first, last = action.lines
+        cited = _words(" ".join(lines[first - 1:last]))
+        it = iter(cited)
+        assert all(w in it for w in _words(action.text)), (slug, action.local_id)
+        for part in action.source_text.split("\n"):
+            assert part.strip() in whole, (slug, action.local_id)
+
+
+@pytest.mark.parametrize("slug", sorted(LEAF_COUNTS))
+def test_every_leaf_action_has_a_pillar(plans, slug):
+    assert all(a.pillars for a in plans[slug].leaf_actions())
+
+
+def _by_id(plan, local_id):
+    return next(a for a in plan.actions if a.local_id == local_id)
+
+
+def test_northumbria_spot_checks(plans):
+    plan = plans["northumbria"]
+    attribution = _by_id(plan, "16")
+    assert attribution.text == ("the development and implementation of a fair attribution policy for "
+                                "the contributions from technical staff and technical facilities (R11)")
+    assert attribution.recommendations == ["R11"]
+    assert attribution.pillars == ["Recognition"]
+    assert (attribution.deadline.value, attribution.deadline.wording) == ("2024-07", "July 2024")
+    # A merged pair split apart, the spilled tail joined back to the second half.
+    profile, prospectus = _by_id(plan, "5"), _by_id(plan, "6")
+    assert profile.text == "having a university staff profile for every member of technical staff"
+    assert prospectus.text.endswith("to ensure their roles are visible (R11)")
+    assert profile.recommendations == [] and prospectus.recommendations == ["R11"]
+    assert prospectus.lines == (18, 19)
+    # The run-on last section: the deadline pasted mid-sentence is taken out.
+    equality = _by_id(plan, "35")
+    assert "carrying out an equality analysis for our projects" in equality.text
+    assert equality.deadline.value == "2022-10" and equality.recommendations == ["R4"]
+    toolkit = _by_id(plan, "25")
+    assert toolkit.recommendations == ["R4", "R9"] and toolkit.deadline.value == "2024-04"
+
+
+def test_ntu_spot_checks(plans):
+    plan = plans["ntu"]
+    hub = _by_id(plan, "5")
+    assert hub.text.startswith("Create Technician SharePoint Hub - site curating all relevant info")
+    assert hub.pillars == ["Visibility", "Recognition", "Career Development", "Sustainability"]
+    assert hub.deadline.value == "2020-12-31" and hub.deadline.wording == "31st December 2020"
+    assert hub.owners[-1] == "Dan Gittings"
+    ref = _by_id(plan, "15")
+    assert ref.status == "Complete"
+    assert ref.comment == "21.01.2022 – New NTU acknowledgement guidelines for technical contribution to research launched"
+    assert ref.success_measures == ["The contribution of technical staff is recognised in publications "
+                                    "and is agreed to be a standard element of the submissions."]
+    # A wrapped comment cell joined back to its row.
+    grants = _by_id(plan, "9")
+    assert grants.lines == (52, 54)
+    assert grants.comment.endswith("Quantifying the contributions technicians make to research.")
+    # A list inside a cell stays part of the action.
+    leads = _by_id(plan, "2")
+    assert "Professional Registration Champion" in leads.text
+
+
+def test_manchester_met_spot_checks(plans):
+    plan = plans["manchester-met"]
+    fair = _by_id(plan, "3.4")
+    assert fair.text == ("Review and further develop the existing Technical Services Fair Attribution "
+                         "Policy and develop processes to ensure this is adopted across the institution.")
+    assert fair.recommendations == ["E3"]
+    assert fair.pillars == ["Visibility", "Recognition", "Career Development"]
+    panels = _by_id(plan, "16.2")
+    assert panels.pillars == ["Visibility", "Recognition", "Career Development", "Sustainability"]
+    hesa = _by_id(plan, "7.1")
+    assert hesa.pillars == ["Visibility"] and hesa.text == "Continue to generate data for the Technical Services HESA report."
+    # Row 6 continues after a page break: its numbering goes on.
+    assert _by_id(plan, "6.8").text.startswith("Develop an annual plan to identify the most appropriate times")
+
+
+def test_leicester_spot_checks(plans):
+    plan = plans["leicester"]
+    v1b = _by_id(plan, "V1b")
+    assert v1b.parent_id == "V1"
+    assert v1b.owners == ["Technician Commitment Steering Group", "Gemma Black"]
+    assert v1b.owner_wording == "SG to identify case studies in their area / GB to showcase"
+    assert (v1b.deadline.value, v1b.deadline.start, v1b.deadline.wording) == ("2024-12", "2024-01", "P1")
+    assert v1b.talent_link_stated and not v1b.mentioned_in_feedback
+    assert "\u00b2" not in v1b.text and v1b.text.endswith('and "Our Citizens".')
+    r1a = _by_id(plan, "R1a")
+    assert r1a.recommendations == []  # a Recognition workstream item, not TALENT R1
+    assert r1a.talent_link_stated and r1a.mentioned_in_feedback
+    s5 = _by_id(plan, "S5")
+    assert s5.mentioned_in_feedback and not s5.talent_link_stated
+    assert (s5.deadline.value, s5.deadline.start) == ("2026-12", "2025-01")
+    cd3 = _by_id(plan, "CD3.1")
+    assert cd3.parent_id == "CD3" and cd3.deadline.wording == "P1 and P3"
+    assert cd3.owners == ["Organisational Development"]
+
+
+def test_portsmouth_spot_checks(plans):
+    plan = plans["portsmouth"]
+    attribution = _by_id(plan, "9")
+    assert attribution.title == "Develop an Attribution and Recognition Policy for Technician contributions to research"
+    assert attribution.text.startswith(attribution.title + ". Explore the development of an Attribution")
+    assert attribution.pillars == ["Visibility", "Recognition"]
+    assert attribution.owners == ["Technician Commitment Steering Group"]
+    assert attribution.supporting_actions.startswith("Work in collaboration with the Associate Dean")
+    careers = _by_id(plan, "21")
+    assert careers.owners == ["Recruitment and Outreach", "HR", "Technical Managers"]
+    assert careers.success_measures == ["Number of work experience placement students."]
+    assert careers.pillars == ["Visibility", "Career Development", "Sustainability"]
+    assert _by_id(plan, "2").owners == ["Learning & Development", "Technician Commitment Steering Group"]
