@@ -48,7 +48,8 @@ def parse(lines: list[str], path: str, meta: dict) -> list[Action]:
             local_id, parent_id = (sub.group(1) if sub else f"{parent}.{children}"), parent
         else:
             raise SourceError(path, no, f"row with an unknown activity id {cells[ID]!r}")
-        actions.append(_action(local_id, parent_id, cells, (no, no), pillar, phases, glossary))
+        deadline = _timeframe(cells[TIMEFRAME], phases, path, no)
+        actions.append(_action(local_id, parent_id, cells, (no, no), pillar, deadline, glossary))
     if not actions:
         raise SourceError(path, 1, "no workstream activities found")
     return actions
@@ -78,16 +79,19 @@ def _pillar(name, path, no):
     raise SourceError(path, no, f"unknown workstream {name!r}")
 
 
-def _timeframe(wording, phases) -> Deadline | None:
+def _timeframe(wording, phases, path, no) -> Deadline | None:
     numbers = set()
     for a, b in re.findall(r"P(\d)(?:\s*-\s*P?(\d))?", wording):
         numbers.update(range(int(a), int(b or a) + 1))
-    if not numbers or not numbers <= phases.keys():
+    if not numbers:
         return None
+    if missing := numbers - phases.keys():
+        raise SourceError(path, no, f"time frame {wording!r} names phases {sorted(missing)} "
+                                    "that the key does not define")
     return Deadline(phases[max(numbers)][1], wording, start=phases[min(numbers)][0])
 
 
-def _action(local_id, parent_id, cells, span, pillar, phases, glossary) -> Action:
+def _action(local_id, parent_id, cells, span, pillar, deadline, glossary) -> Action:
     raw = cells[ACTIVITY]
     markers = "".join(a or b for a, b in _MARKERS.findall(raw))
     text = clean(_MARKERS.sub(" ", _SUB_ID.sub("", raw)))
@@ -102,7 +106,7 @@ def _action(local_id, parent_id, cells, span, pillar, phases, glossary) -> Actio
         pillar_wording=f"Workstream: {pillar}",
         talent_link_stated=any(c in markers for c in "2\u00b2"),
         mentioned_in_feedback=any(c in markers for c in "1\u00b9"),
-        deadline=_timeframe(cells[TIMEFRAME], phases),
+        deadline=deadline,
         owners=[n for part in split_owners(owner) for n in expand_owner(part, glossary)],
         owner_wording=owner or None,
         success_measures=[clean(cells[SUCCESS])] if clean(cells[SUCCESS]) else [],
