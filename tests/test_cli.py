@@ -1,0 +1,112 @@
+"""The `tckg` command as a user runs it: a real process, the real store."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import rdflib
+
+TCKG = str(Path(sys.executable).parent / "tckg")
+COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
+
+
+def tckg(home, *args):
+    env = dict(os.environ, TCKG_HOME=str(home))
+    return subprocess.run([TCKG, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("cli-home")
+    done = tckg(home, "build")
+    assert done.returncode == 0, done.stderr
+    assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
+    assert done.stdout == ""
+    return home
+
+
+def test_sparql_json_is_the_default(cli_home):
+    done = tckg(cli_home, "sparql", COUNT)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"] == "172"
+
+
+def test_sparql_csv_and_tsv(cli_home):
+    rows = list(csv.reader(io.StringIO(tckg(cli_home, "sparql", COUNT, "--format", "csv").stdout)))
+    assert rows == [["n"], ["172"]]
+    tsv = tckg(cli_home, "sparql", COUNT, "--format", "tsv").stdout.splitlines()
+    assert tsv == ["?n", "172"]
+
+
+def test_sparql_xml(cli_home):
+    root = ElementTree.fromstring(tckg(cli_home, "sparql", COUNT, "--format", "xml").stdout)
+    assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+
+
+def test_sparql_construct_as_turtle_from_a_query_file(cli_home, tmp_path):
+    path = tmp_path / "plans.rq"
+    path.write_text("CONSTRUCT { ?p a <https://w3id.org/tckg/ontology#ActionPlan> } "
+                    "WHERE { ?p a <https://w3id.org/tckg/ontology#ActionPlan> }")
+    done = tckg(cli_home, "sparql", str(path), "--format", "turtle")
+    assert done.returncode == 0
+    assert len(rdflib.Graph().parse(data=done.stdout, format="turtle")) == 5
+
+
+def test_sparql_analyst_query_file(cli_home):
+    done = tckg(cli_home, "sparql", "ontology/queries/pillar-balance.rq", "--format", "csv")
+    assert done.returncode == 0 and "University of Leicester,Visibility,11" in done.stdout
+
+
+@pytest.mark.parametrize("query, message", [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "updates (INSERT) are not allowed"),
+    ("PREFIX x: <urn:x#> DELETE WHERE { ?s ?p ?o }", "updates (DELETE) are not allowed"),
+    ("DROP ALL", "updates (DROP) are not allowed"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE clauses are not allowed"),
+    ("select * where { service silent <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE clauses are not allowed"),
+])
+def test_sparql_refuses_updates_and_service(cli_home, query, message):
+    done = tckg(cli_home, "sparql", query)
+    assert done.returncode == 2
+    assert message in done.stderr and done.stdout == ""
+
+
+def test_sparql_keywords_inside_strings_are_not_refused(cli_home):
+    done = tckg(cli_home, "sparql", 'SELECT ?a WHERE { ?a ?p "SERVICE and INSERT DATA" } # DROP ALL')
+    assert done.returncode == 0
+
+
+def test_sparql_syntax_error_reports_the_position(cli_home):
+    done = tckg(cli_home, "sparql", "SELECT ?s WHERE {\n  ?s ?p }")
+    assert done.returncode == 2
+    assert "error at 2:" in done.stderr
+
+
+def test_sparql_format_that_does_not_fit_the_query(cli_home):
+    done = tckg(cli_home, "sparql", COUNT, "--format", "turtle")
+    assert done.returncode == 2 and "does not fit a SELECT/ASK query" in done.stderr
+
+
+def test_sparql_before_build_says_to_build(tmp_path):
+    done = tckg(tmp_path, "sparql", COUNT)
+    assert done.returncode == 2 and "run `tckg build` first" in done.stderr
+
+
+def test_every_command_has_help_text():
+    done = subprocess.run([TCKG, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for command in ("build", "sparql"):
+        assert command in done.stdout
+
+
+def test_every_command_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    from api.cli import parser
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    assert [c for c in sub.choices if f"tckg {c}" not in readme] == []
