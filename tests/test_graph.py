@@ -118,3 +118,9 @@ def test_a_broken_row_is_reported_with_its_line(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(SourceError, match=r"ntu-2020-updated-2023.txt:46: expected 7"):
         build_graph(tmp_path / "home", sources)
+
+
+def test_the_in_memory_copy_holds_the_same_graph(built_home):
+    disk, memory = open_store(built_home), open_store(built_home, in_memory=True)
+    assert sorted(map(str, memory)) == sorted(map(str, disk))
+    assert len(memory) > 3000
