@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.build import build_graph
 from kg.model import SourceError
-from kg.query import SOLUTION_FORMATS, GRAPH_FORMATS, QuerySyntaxError, run
+from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, QuerySyntaxError, run
 from kg.sparql_guard import QueryRefused
 from kg.store import StoreMissing, open_store, state_home
 
@@ -51,6 +51,18 @@ def cmd_sparql(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    try:
+        app = create_app()
+    except StoreMissing as err:
+        raise UsageError(str(err)) from None
+    uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tckg", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
@@ -61,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     sparql.add_argument("--format", choices=FORMATS, default=None,
                         help="result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
     sparql.set_defaults(func=cmd_sparql)
+    serve = sub.add_parser("serve", help="serve the HTTP API (SPARQL endpoint) over the built graph")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.set_defaults(func=cmd_serve)
     return top
 
 

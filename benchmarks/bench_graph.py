@@ -22,10 +22,10 @@ import rdflib
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import write_ntriples  # noqa: E402
-from kg.build import build_graph  # noqa: E402
-from kg.ontology import ONTOLOGY_DIR  # noqa: E402
-from kg.store import open_store, write_store  # noqa: E402
+from benchmarks.synthetic import write_ntriples
+from kg.build import build_graph
+from kg.ontology import ONTOLOGY_DIR
+from kg.store import open_store, write_store
 
 QUERIES = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ONTOLOGY_DIR / "queries").glob("*.rq"))}
 
@@ -43,7 +43,7 @@ def timed(fn, runs: int) -> float:
 
 def bench_queries(store: ox.Store, label: str, runs: int) -> None:
     for name, text in QUERIES.items():
-        ms = timed(lambda: list(store.query(text)), runs)
+        ms = timed(lambda text=text: list(store.query(text)), runs)
         print(f"{label:>16}  {name:<36} {ms:9.1f} ms")
 
 
@@ -80,7 +80,7 @@ def main() -> None:
             if size in opts.rdflib_sizes:
                 graph = rdflib.Graph().parse(nt, format="nt")
                 for name in ("coverage-matrix", "pillar-balance"):
-                    ms = timed(lambda: list(graph.query(QUERIES[name])), max(1, opts.runs // 2))
+                    ms = timed(lambda g=graph, q=QUERIES[name]: list(g.query(q)), max(1, opts.runs // 2))
                     print(f"{'rdflib ' + str(size):>16}  {name:<36} {ms:9.1f} ms")
 
 

@@ -34,7 +34,7 @@ class ConceptMatcher:
             for prop in (SKOS.prefLabel, SKOS.altLabel):
                 for label in graph.objects(concept, prop):
                     words = r"\s+".join(re.escape(w) for w in str(label).split())
-                    self._patterns.append((re.compile(rf"(?<![\w&]){words}(?![\w&])", re.I), concept))
+                    self._patterns.append((re.compile(rf"(?<![\w&]){words}(?![\w&])", re.IGNORECASE), concept))
 
     def all_in(self, text: str) -> list[URIRef]:
         """Every concept named anywhere in the text, in scheme order."""

@@ -11,8 +11,16 @@ from kg.model import Action, Plan
 from kg.ontology import stakeholder_types, statuses
 from kg.text import month_end
 from kg.vocab import (
-    DCAT, ORG, PILLAR_IRIS, TC, action_iri, institution_iri, plan_iri,
-    recommendation_iri, source_iri, stakeholder_iri,
+    DCAT,
+    ORG,
+    PILLAR_IRIS,
+    TC,
+    action_iri,
+    institution_iri,
+    plan_iri,
+    recommendation_iri,
+    source_iri,
+    stakeholder_iri,
 )
 
 

@@ -30,12 +30,12 @@ def check_query(query: str) -> None:
     """Raise QueryRefused for an update or a query that would reach the network."""
     bare = _tokens_only(query)
     for word in _UPDATE:
-        if re.search(_KEYWORD.format(word), bare, flags=re.I) and not _is_query_form(bare):
+        if re.search(_KEYWORD.format(word), bare, flags=re.IGNORECASE) and not _is_query_form(bare):
             raise QueryRefused(
                 f"SPARQL updates ({word}) are not allowed: this endpoint is read-only. "
                 "Use SELECT, ASK, CONSTRUCT or DESCRIBE."
             )
-    if re.search(_KEYWORD.format("SERVICE"), bare, flags=re.I):
+    if re.search(_KEYWORD.format("SERVICE"), bare, flags=re.IGNORECASE):
         raise QueryRefused(
             "SERVICE clauses are not allowed: queries may not reach other endpoints "
             "over the network. Query this graph alone."
@@ -44,5 +44,5 @@ def check_query(query: str) -> None:
 
 def _is_query_form(bare: str) -> bool:
     """True when the first keyword after the prologue is a query form."""
-    rest = re.sub(r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*", "", bare, flags=re.I)
-    return bool(re.match(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", rest, flags=re.I))
+    rest = re.sub(r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*", "", bare, flags=re.IGNORECASE)
+    return bool(re.match(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", rest, flags=re.IGNORECASE))

@@ -25,7 +25,7 @@ def clean(text: str) -> str:
 
 def split_paragraphs(cell: str) -> list[str]:
     """The <p> paragraphs of an HTML cell, or the whole cell when it has none."""
-    parts = re.findall(r"<p>(.*?)</p>", cell, flags=re.S)
+    parts = re.findall(r"<p>(.*?)</p>", cell, flags=re.DOTALL)
     return [p for p in parts if clean(p)] or ([cell] if clean(cell) else [])
 
 

@@ -104,8 +104,8 @@ def test_ntu_spot_checks(plans):
     ref = _by_id(plan, "15")
     assert ref.status == "Complete"
     assert ref.comment == "21.01.2022 – New NTU acknowledgement guidelines for technical contribution to research launched"
-    assert ref.success_measures == ["The contribution of technical staff is recognised in publications "
-                                    "and is agreed to be a standard element of the submissions."]
+    assert ref.success_measures == [("The contribution of technical staff is recognised in publications "
+                                     "and is agreed to be a standard element of the submissions.")]
     # A wrapped comment cell joined back to its row.
     grants = _by_id(plan, "9")
     assert grants.lines == (52, 54)

@@ -20,7 +20,7 @@ def pillars_named(text: str) -> list[str]:
     A heading or theme that names none (Northumbria's "vibrant technical
     community", NTU's "Evaluating Impact") is cross-cutting: it serves all four.
     """
-    named = [p for p in PILLARS if re.search(_PILLAR_WORDS[p], text, flags=re.I)]
+    named = [p for p in PILLARS if re.search(_PILLAR_WORDS[p], text, flags=re.IGNORECASE)]
     return named or list(PILLARS)
 
 

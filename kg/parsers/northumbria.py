@@ -15,13 +15,14 @@ What the export garbled, and how it is mended here:
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from kg.model import Action, Deadline, SourceError
 from kg.parsers.common import pillars_named
 from kg.text import clean, find_dates
 
 _HEADING = re.compile(r"^\s*We will (.+?)\s+by\b")
-_BULLET = re.compile(r"^[\s\u2022]*(?P<text>.*?)[ ]*\t\u2022\t(?P<due>[^\t\n]+?)\s*$", re.S)
+_BULLET = re.compile(r"^[\s\u2022]*(?P<text>.*?)[ ]*\t\u2022\t(?P<due>[^\t\n]+?)\s*$", re.DOTALL)
 _SPILL = re.compile(r"^(?P<text>[^\t]+?)\s*\t\t\u2022\s*$")
 _CODES = re.compile(r"\((R\d+(?:\s*,\s*R\d+)*)\)")
 _END = "MI TALENT Report Recommendations"
@@ -122,7 +123,7 @@ def _split_at_openers(text, count, openers, bounds):
 def _run_on(paragraph, line_no, openers, path):
     """The run-on last section: split after each (R#) group, then between dates."""
     cuts = [0] + [m.end() for m in _CODES.finditer(paragraph)] + [len(paragraph)]
-    pieces = [p.strip() for a, b in zip(cuts, cuts[1:]) if (p := paragraph[a:b]).strip()]
+    pieces = [p.strip() for a, b in pairwise(cuts) if (p := paragraph[a:b]).strip()]
     out = []
     for piece in pieces:
         dates = find_dates(piece)

@@ -1,0 +1,102 @@
+"""/sparql over HTTP, in process with FastAPI's TestClient on the real graph."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+
+COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
+PLANS = "CONSTRUCT { ?p a ?t } WHERE { ?p a <https://w3id.org/tckg/ontology#ActionPlan> ; a ?t }"
+
+
+@pytest.fixture(scope="module")
+def client(built_home):
+    return TestClient(create_app(built_home))
+
+
+def test_get_query_answers_sparql_json_by_default(client):
+    response = client.get("/sparql", params={"query": COUNT})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "172"
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv; charset=utf-8"),
+    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+])
+def test_select_content_negotiation(client, accept, media_type):
+    response = client.get("/sparql", params={"query": COUNT}, headers={"accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media_type
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    (None, "text/turtle"),
+    ("application/n-triples", "application/n-triples"),
+    ("application/ld+json", "application/ld+json"),
+])
+def test_construct_content_negotiation(client, accept, media_type):
+    headers = {"accept": accept} if accept else {}
+    response = client.get("/sparql", params={"query": PLANS}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+
+
+def test_post_form_and_sparql_query_body(client):
+    form = client.post("/sparql", data={"query": COUNT}, headers={"accept": "text/csv"})
+    assert form.status_code == 200
+    assert list(csv.reader(io.StringIO(form.text))) == [["n"], ["172"]]
+    body = client.post("/sparql", content=COUNT, headers={"content-type": "application/sparql-query"})
+    assert body.status_code == 200 and body.json()["results"]["bindings"][0]["n"]["value"] == "172"
+
+
+def test_get_without_query_gives_a_service_description(client):
+    response = client.get("/sparql")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert "sd:SPARQL11Query" in response.text
+
+
+@pytest.mark.parametrize("call, status, message", [
+    (lambda c: c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}), 400, "error at 1:"),
+    (lambda c: c.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}),
+     400, "SERVICE clauses are not allowed"),
+    (lambda c: c.get("/sparql", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}), 400,
+     "updates (INSERT) are not allowed"),
+    (lambda c: c.post("/sparql", data={"update": "DROP ALL"}), 403, "read-only"),
+    (lambda c: c.post("/sparql", content="DROP ALL", headers={"content-type": "application/sparql-update"}),
+     403, "read-only"),
+    (lambda c: c.post("/sparql", content=COUNT, headers={"content-type": "text/plain"}), 415,
+     "unsupported content type"),
+    (lambda c: c.get("/sparql", params={"query": COUNT}, headers={"accept": "image/png"}), 406,
+     "cannot answer"),
+])
+def test_errors_share_one_json_shape(client, call, status, message):
+    response = call(client)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert message in body["error"]["message"]
+
+
+def test_the_graph_is_unchanged_after_refused_updates(client, built_home):
+    before = sorted(map(str, client.app.state.store))
+    client.post("/sparql", data={"update": "DROP ALL"})
+    client.get("/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert sorted(map(str, client.app.state.store)) == before
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["actions"] == 172
