@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose
@@ -25,19 +26,20 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
 
 
 def _answer(request: Request, query: str) -> Response:
-    store = request.app.state.store
+    """Run and serialise in one worker thread: pyoxigraph's result iterators
+    must be used and dropped on the thread that made them."""
     try:
-        results = execute(store, query)
-    except QueryRefused as err:
-        raise ApiError(400, str(err)) from None
-    except QuerySyntaxError as err:
+        results = execute(request.app.state.store, query)
+    except (QueryRefused, QuerySyntaxError) as err:
         raise ApiError(400, str(err)) from None
     offered = GRAPH_TYPES if isinstance(results, ox.QueryTriples) else SOLUTION_TYPES
     fmt = choose(request.headers.get("accept"), offered)
+    body = results.serialize(format=fmt) if fmt else None
+    del results
     if fmt is None:
         raise ApiError(406, "cannot answer in the accepted media types; this query's results "
                             f"come as: {', '.join(f.media_type for f in offered)}")
-    return Response(results.serialize(format=fmt), media_type=fmt.media_type)
+    return Response(body, media_type=fmt.media_type)
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query via GET")
@@ -66,4 +68,4 @@ async def sparql_post(request: Request) -> Response:
     else:
         raise ApiError(415, f"unsupported content type {kind!r}: send application/sparql-query "
                             "or application/x-www-form-urlencoded")
-    return _answer(request, query)
+    return await run_in_threadpool(_answer, request, query)
