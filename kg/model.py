@@ -42,10 +42,12 @@ class Action:
     owner_wording: str | None = None
     success_measures: list[str] = field(default_factory=list)
     status: str | None = None  # the source's status wording; the builder normalises it
+    status_code: str | None = None  # a status given as a code (the CSV template's column)
     progress: str | None = None
     comment: str | None = None
     supporting_actions: str | None = None
     institutional_goal: str | None = None
+    iri_key: str | None = None  # names the action's IRI when ids may clash (a submitted CSV row)
 
 
 @dataclass

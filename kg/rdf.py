@@ -15,10 +15,12 @@ from kg.vocab import (
     ORG,
     PILLAR_IRIS,
     TC,
+    TCID,
     action_iri,
     institution_iri,
     plan_iri,
     recommendation_iri,
+    slugify,
     source_iri,
     stakeholder_iri,
 )
@@ -50,7 +52,8 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
     graph.add((inst, RDFS.label, Literal(plan.institution)))
     graph.add((inst, SKOS.prefLabel, Literal(plan.institution)))
     graph.add((node, RDF.type, TC.ActionPlan))
-    graph.add((node, DCTERMS.title, Literal(plan.title)))
+    if plan.title:
+        graph.add((node, DCTERMS.title, Literal(plan.title)))
     graph.add((node, DCTERMS.publisher, inst))
     if plan.period_start or plan.period_end:
         period = URIRef(f"{node}/period")
@@ -69,10 +72,13 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
         graph.add((source, RDFS.label, Literal(f"{plan.institution}: {plan.source_file}")))
         graph.add((source, TC.sha256, Literal(hashlib.sha256(source_path.read_bytes()).hexdigest())))
     types, status_scheme = stakeholder_types(), statuses()
+    keys: dict[str, str] = {}
     for action in plan.actions:
-        iri = action_iri(plan.slug, action.local_id)
+        keys.setdefault(action.local_id, action.iri_key or action.local_id)
+    for action in plan.actions:
+        iri = action_iri(plan.slug, action.iri_key or action.local_id)
         graph.add((node, TC.hasAction, iri))
-        _add_action(graph, iri, action, plan, source)
+        _add_action(graph, iri, action, plan, source, keys)
         for name in action.owners:
             owner = stakeholder_iri(plan.slug, name)
             graph.add((iri, TC.owner, owner))
@@ -80,21 +86,25 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
             graph.add((owner, RDFS.label, Literal(name)))
             for kind in types.all_in(name):
                 graph.add((owner, TC.stakeholderType, kind))
-        if action.status and (status := status_scheme.leading(action.status)):
+        if action.status_code:
+            graph.add((iri, TC.status, TCID[f"status-{slugify(action.status_code)}"]))
+        elif action.status and (status := status_scheme.leading(action.status)):
             graph.add((iri, TC.status, status))
     return node
 
 
-def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source) -> None:
+def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source, keys) -> None:
     add = graph.add
     add((iri, RDF.type, TC.Action))
     add((iri, DCTERMS.identifier, Literal(action.local_id)))
     add((iri, DCTERMS.description, Literal(action.text)))
     add((iri, TC.sourceText, Literal(action.source_text)))
     if action.parent_id:
-        add((iri, DCTERMS.isPartOf, action_iri(plan.slug, action.parent_id)))
+        add((iri, DCTERMS.isPartOf, action_iri(plan.slug, keys.get(action.parent_id, action.parent_id))))
+    # Values outside the schemes still become IRIs, so that the SHACL shapes,
+    # not this builder, tell a plan's author what is wrong with them.
     for pillar in action.pillars:
-        add((iri, TC.pillar, PILLAR_IRIS[pillar]))
+        add((iri, TC.pillar, PILLAR_IRIS.get(pillar) or TCID[f"pillar-{slugify(pillar)}"]))
     for code in action.recommendations:
         add((iri, TC.addressesRecommendation, recommendation_iri(code)))
     for measure in action.success_measures:
@@ -115,7 +125,10 @@ def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source) -
         add((iri, TC.mentionedInFeedback, Literal(True)))
     if due := action.deadline:
         add((iri, TC.deadline, date_literal(due.value)))
-        add((iri, TC.dueBy, Literal(month_end(due.value), datatype=XSD.date)))
+        try:
+            add((iri, TC.dueBy, Literal(month_end(due.value), datatype=XSD.date)))
+        except ValueError:
+            pass  # not a real month: the shapes report the deadline itself
         add((iri, TC.timeframeWording, Literal(due.wording)))
         if due.start:
             add((iri, TC.startDate, date_literal(due.start)))

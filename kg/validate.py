@@ -1,0 +1,157 @@
+"""SHACL validation of a submitted plan: one path for every input format.
+
+validate() reads the plan into RDF, runs pySHACL with the shapes in
+ontology/shapes/, and turns SHACL's own report into results a plan author can
+act on: which action (by their id, and CSV row), which field, what is wrong.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, SH, SKOS
+
+from kg.model import PILLARS
+from kg.ontology import ONTOLOGY_DIR, ontology_graph
+from kg.plan_csv import UnreadablePlan
+from kg.submission import action_ids, read_submission
+from kg.vocab import DCAT, PILLAR_IRIS, TC
+
+SHAPE_FILES = ("violations.ttl", "warnings.ttl")
+# Ill-typed literals ("2024-13") are expected in submissions and reported by the
+# shapes; rdflib's traceback for each would only bury the report.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# What a plan author calls each property: the CSV template's column names.
+FIELDS = {
+    DCTERMS.description: "action", DCTERMS.identifier: "id", DCTERMS.isPartOf: "parent",
+    TC.pillar: "pillars", TC.addressesRecommendation: "recommendations", TC.owner: "owner",
+    TC.deadline: "due", TC.successMeasure: "success_measure", TC.status: "status",
+    TC.hasAction: "actions", DCTERMS.publisher: "institution", DCTERMS.title: "title",
+    DCAT.startDate: "start", DCAT.endDate: "end",
+}
+
+
+def max_upload_bytes() -> int:
+    """The size limit for a submitted plan: $TCKG_MAX_UPLOAD_BYTES, default 10 MB."""
+    return int(os.environ.get("TCKG_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+
+
+class PlanTooLarge(UnreadablePlan):
+    pass
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    graph = Graph()
+    for name in SHAPE_FILES:
+        graph.parse(ONTOLOGY_DIR / "shapes" / name, format="turtle")
+    return graph
+
+
+@dataclass
+class Result:
+    severity: str  # "Violation" or "Warning"
+    action_id: str | None
+    row: int | None
+    focus: str
+    path: str | None  # the field, as the CSV template names it
+    message: str
+    value: str | None
+    shape: str
+
+
+@dataclass
+class Report:
+    conforms: bool
+    violations: int
+    warnings: int
+    results: list[Result]
+    not_addressed: dict[str, list[str]]
+    report_graph: Graph = field(repr=False)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("report_graph")
+        return data
+
+
+def validate(data: bytes, fmt: str, *, max_bytes: int | None = None, **plan_fields) -> Report:
+    """Validate a plan given as bytes in 'turtle', 'json-ld' or 'csv'.
+
+    plan_fields (institution, title, start, end) are the plan-level fields a CSV
+    carries outside its rows. Raises UnreadablePlan for input that cannot be read.
+    """
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise PlanTooLarge(f"the plan is {len(data):,} bytes, over the {limit:,}-byte limit")
+    submission = read_submission(data, fmt, **plan_fields)
+    _, report_graph, _ = pyshacl.validate(submission.graph, shacl_graph=shapes_graph(),
+                                          allow_warnings=True, inference="none")
+    results = sorted(_results(report_graph, submission), key=_order)
+    violations = sum(r.severity == "Violation" for r in results)
+    return Report(conforms=violations == 0, violations=violations,
+                  warnings=len(results) - violations, results=results,
+                  not_addressed=not_addressed(submission.graph), report_graph=report_graph)
+
+
+def _order(result: Result):
+    return (result.row or 0, result.action_id or "", result.severity != "Violation", result.path or "")
+
+
+def _results(report: Graph, submission) -> list[Result]:
+    ids = action_ids(submission.graph)
+    out = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = str(report.value(node, SH.focusNode))
+        value = report.value(node, SH.value)
+        out.append(Result(
+            severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
+            action_id=ids.get(focus),
+            row=submission.rows.get(focus),
+            focus=focus,
+            path=_field(report, report.value(node, SH.resultPath)),
+            message=str(report.value(node, SH.resultMessage) or ""),
+            value=None if value is None else str(value),
+            # A SPARQL constraint is named by its own IRI, not its node shape's.
+            shape=str(report.value(node, SH.sourceConstraint) or report.value(node, SH.sourceShape)),
+        ))
+    return out
+
+
+def _field(report: Graph, path) -> str | None:
+    """A result path as the field name an author knows."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return FIELDS.get(path, path.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    if isinstance(path, BNode):
+        if (inverse := report.value(path, SH.inversePath)) is not None:
+            return "plan" if inverse == TC.hasAction else _field(report, inverse)
+        steps = list(Collection(report, path))
+        return _field(report, steps[-1]) if steps else None
+    return None
+
+
+def not_addressed(graph: Graph) -> dict[str, list[str]]:
+    """Pillars with no action, and R1-R16 no action addresses (directly or
+    through the crosswalk from E1-E23)."""
+    pillars = {str(o) for o in graph.objects(None, TC.pillar)}
+    onto = ontology_graph()
+    served = set()
+    for stated in graph.objects(None, TC.addressesRecommendation):
+        served.add(stated)
+        for prop in (SKOS.broadMatch, SKOS.closeMatch):
+            served.update(onto.objects(stated, prop))
+    summary = sorted(onto.subjects(RDF.type, TC.SummaryRecommendation),
+                     key=lambda r: int(str(onto.value(r, SKOS.notation))[1:]))
+    return {
+        "pillars": [p for p in PILLARS if str(PILLAR_IRIS[p]) not in pillars],
+        "recommendations": [str(onto.value(r, SKOS.notation)) for r in summary if r not in served],
+    }
