@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a negative answer (validate: does not conform),
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -51,6 +52,33 @@ def cmd_sparql(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from kg.plan_csv import UnreadablePlan
+    from kg.submission import detect_format
+    from kg.validate import max_upload_bytes, render_text, validate
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    limit = max_upload_bytes()
+    if path.stat().st_size > limit:
+        raise UsageError(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte limit "
+                         "(set TCKG_MAX_UPLOAD_BYTES to change it)")
+    try:
+        fmt = args.format or detect_format(name=path.name)
+        fields = {k: getattr(args, k) for k in ("institution", "title", "start", "end")} if fmt == "csv" else {}
+        report = validate(path.read_bytes(), fmt, **fields)
+    except UnreadablePlan as err:
+        raise UsageError(f"{path}: {err}") from None
+    if args.report_turtle:
+        report.report_graph.serialize(args.report_turtle, format="turtle")
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(render_text(report))
+    return 0 if report.conforms else 1
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -73,6 +101,17 @@ def parser() -> argparse.ArgumentParser:
     sparql.add_argument("--format", choices=FORMATS, default=None,
                         help="result format (default: json for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
     sparql.set_defaults(func=cmd_sparql)
+    check = sub.add_parser("validate", help="SHACL-validate a submitted plan (Turtle, JSON-LD or the CSV template); "
+                                            "exit 0 conforms, 1 does not, 2 unreadable")
+    check.add_argument("file", help="the plan: .ttl, .jsonld or .csv (see data/templates/)")
+    check.add_argument("--format", choices=["turtle", "json-ld", "csv"], help="force the input format")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--report-turtle", metavar="OUT", help="also write SHACL's sh:ValidationReport graph to OUT")
+    check.add_argument("--institution", help="CSV only (required there): the publishing institution's name")
+    check.add_argument("--title", help="CSV only: the plan's title")
+    check.add_argument("--start", help="CSV only: the plan's first month, YYYY-MM")
+    check.add_argument("--end", help="CSV only: the plan's last month, YYYY-MM")
+    check.set_defaults(func=cmd_validate)
     serve = sub.add_parser("serve", help="serve the HTTP API (SPARQL endpoint) over the built graph")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")

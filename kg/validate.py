@@ -155,3 +155,31 @@ def not_addressed(graph: Graph) -> dict[str, list[str]]:
         "pillars": [p for p in PILLARS if str(PILLAR_IRIS[p]) not in pillars],
         "recommendations": [str(onto.value(r, SKOS.notation)) for r in summary if r not in served],
     }
+
+
+def render_text(report: Report) -> str:
+    """The report for a person: a summary line, then problems grouped by action."""
+    verdict = "conforms" if report.conforms else "does not conform"
+    lines = [f"The plan {verdict}: {report.violations} violation(s), {report.warnings} warning(s)."]
+    groups: dict[str, list[Result]] = {}
+    for result in report.results:
+        if result.action_id is not None:
+            where = f"Action {result.action_id}" + (f" (row {result.row})" if result.row else "")
+        else:
+            where = "The plan" if result.row is None else f"Row {result.row}"
+        groups.setdefault(where, []).append(result)
+    for where, results in groups.items():
+        lines.append(f"\n{where}:")
+        for r in results:
+            mark = "error  " if r.severity == "Violation" else "warning"
+            value = f" [given: {_short(r.value)}]" if r.value and r.path not in (None, "actions") else ""
+            lines.append(f"  {mark} {r.path or '-'}: {r.message}{value}")
+    missing = report.not_addressed
+    lines.append("\nNot addressed: pillars: " + (", ".join(missing["pillars"]) or "none")
+                 + "; TALENT recommendations: " + (", ".join(missing["recommendations"]) or "none") + ".")
+    return "\n".join(lines)
+
+
+def _short(value: str) -> str:
+    value = value.rsplit("/", 1)[-1] if value.startswith("https://w3id.org/tckg/id/") else value
+    return value if len(value) <= 60 else value[:57] + "..."
