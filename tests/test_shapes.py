@@ -1,0 +1,63 @@
+"""Every shape against a conforming plan and a non-conforming one, whose exact
+results (focus, shape, severity) are written down beside it in tests/shapes/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import RDF
+from rdflib.namespace import SH
+
+from kg.validate import shapes_graph, validate
+
+SHAPES_DIR = Path(__file__).parent / "shapes"
+CASES = sorted(p for p in SHAPES_DIR.glob("*.ttl") if p.name != "valid-plan.ttl")
+
+
+def result_set(report) -> set[tuple[str, str, str]]:
+    return {(r.focus, r.shape.rsplit("#", 1)[-1], r.severity) for r in report.results}
+
+
+def test_the_valid_plan_conforms_with_no_warnings():
+    report = validate((SHAPES_DIR / "valid-plan.ttl").read_bytes(), "turtle")
+    assert report.conforms
+    assert report.results == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_each_fault_gives_exactly_its_results(case):
+    expected = {(r["focus"], r["shape"], r["severity"]) for r in
+                json.loads(case.with_suffix(".expected.json").read_text(encoding="utf-8"))}
+    report = validate(case.read_bytes(), "turtle")
+    assert result_set(report) == expected
+    assert report.conforms == (not any(sev == "Violation" for *_, sev in expected))
+    assert all(r.message for r in report.results)
+
+
+def test_every_shape_has_a_non_conforming_example():
+    graph = shapes_graph()
+    named = {str(s).rsplit("#", 1)[-1] for kind in (SH.PropertyShape, SH.SPARQLConstraint)
+             for s in graph.subjects(RDF.type, kind)}
+    exercised = {r["shape"] for case in CASES
+                 for r in json.loads(case.with_suffix(".expected.json").read_text(encoding="utf-8"))}
+    assert named - exercised == set()
+
+
+def test_every_shape_is_named_documented_and_has_a_message():
+    graph = shapes_graph()
+    from rdflib import RDFS, BNode
+    for kind in (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint):
+        for shape in graph.subjects(RDF.type, kind):
+            assert not isinstance(shape, BNode)
+            assert graph.value(shape, RDFS.comment), shape
+            if kind != SH.NodeShape:
+                assert graph.value(shape, SH.message), shape
+                assert graph.value(shape, SH.severity) in (SH.Violation, SH.Warning), shape
+
+
+def test_hard_rules_and_recommendations_live_in_separate_files():
+    from rdflib import Graph
+    for name, severity in (("violations.ttl", SH.Violation), ("warnings.ttl", SH.Warning)):
+        graph = Graph().parse(Path(__file__).parents[1] / "ontology" / "shapes" / name)
+        assert set(graph.objects(None, SH.severity)) == {severity}
