@@ -35,7 +35,7 @@ def _pillar(name: str) -> str:
     return next((p for p in PILLARS if p.lower() == name.lower()), name)
 
 
-def read_csv_plan(data: bytes, institution: str | None, title: str | None = None,
+def read_csv_plan(data: bytes, institution: str | None = None, title: str | None = None,
                   start: str | None = None, end: str | None = None) -> Plan:
     try:
         text = data.decode("utf-8-sig")

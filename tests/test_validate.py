@@ -1,0 +1,207 @@
+"""validate() and `tckg validate` on the three input formats and bad input."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from kg.build import SOURCES_DIR
+from kg.plan_csv import UnreadablePlan
+from kg.rdf import plans_to_graph
+from kg.sources import load_sources
+from kg.validate import PlanTooLarge, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "data" / "templates"
+TCKG = str(Path(sys.executable).parent / "tckg")
+HEADER = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+GOOD_ROW = "A1,,Publish profiles of every technical team online,Visibility,R11,HR,2025-06,Profiles live,in progress\n"
+PLAN = {"institution": "University of Example", "title": "Example plan", "start": "2025-01", "end": "2027-12"}
+
+
+def csv_report(text: str | bytes, **fields):
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    return validate(data, "csv", **({**PLAN, **fields}))
+
+
+def violations(report) -> set[tuple[str | None, str, str]]:
+    return {(r.action_id, r.path, r.shape.rsplit("#", 1)[-1]) for r in report.results if r.severity == "Violation"}
+
+
+@pytest.mark.parametrize("slug", ["northumbria", "ntu", "manchester-met", "leicester", "portsmouth"])
+def test_the_five_source_plans_conform_as_turtle(slug):
+    plan = next(p for p in load_sources(SOURCES_DIR) if p.slug == slug)
+    turtle = plans_to_graph([plan], SOURCES_DIR).serialize(format="turtle").encode()
+    report = validate(turtle, "turtle")
+    assert report.conforms and report.violations == 0
+
+
+def test_the_filled_example_csv_conforms_with_no_warnings():
+    report = validate((TEMPLATES / "plan-example.csv").read_bytes(), "csv", **PLAN)
+    assert report.conforms and report.results == []
+    assert report.not_addressed["pillars"] == []
+    assert "R11" not in report.not_addressed["recommendations"]
+    assert "R6" not in report.not_addressed["recommendations"]  # through E12's crosswalk mapping
+    assert "R14" in report.not_addressed["recommendations"]
+
+
+def test_the_template_has_exactly_the_columns():
+    assert (TEMPLATES / "plan-template.csv").read_text(encoding="utf-8") == HEADER
+
+
+def test_a_header_only_csv_is_a_plan_with_no_actions():
+    report = csv_report(HEADER)
+    assert not report.conforms
+    assert (None, "actions", "PlanHasActions") in violations(report)
+
+
+def test_missing_required_column_names_it():
+    with pytest.raises(UnreadablePlan, match="lacks the required column.*pillars"):
+        csv_report("id,action\nA1,Publish profiles of every technical team\n")
+
+
+def test_unknown_pillar_names_the_allowed_ones():
+    report = csv_report(HEADER + GOOD_ROW.replace("Visibility", "Visiblity"))
+    [result] = [r for r in report.results if r.severity == "Violation"]
+    assert (result.action_id, result.row, result.path) == ("A1", 2, "pillars")
+    assert "Visibility, Recognition, Career Development, Sustainability" in result.message
+
+
+def test_pillars_are_case_insensitive_and_semicolon_separated():
+    report = csv_report(HEADER + GOOD_ROW.replace("Visibility", "visibility; CAREER development"))
+    assert report.conforms
+
+
+def test_duplicate_id_is_reported_on_both_rows():
+    report = csv_report(HEADER + GOOD_ROW + GOOD_ROW)
+    dupes = [(r.action_id, r.row) for r in report.results if r.shape.endswith("ActionIdUnique")]
+    assert sorted(dupes) == [("A1", 2), ("A1", 3)]
+
+
+def test_unknown_parent():
+    report = csv_report(HEADER + GOOD_ROW + GOOD_ROW.replace("A1,,", "A2,Z9,"))
+    assert violations(report) == {("A2", "parent", "ActionParentInSamePlan")}
+
+
+def test_a_known_parent_conforms():
+    report = csv_report(HEADER + GOOD_ROW + GOOD_ROW.replace("A1,,", "A2,A1,"))
+    assert report.conforms
+
+
+@pytest.mark.parametrize("code", ["R17", "E24", "R0", "X5"])
+def test_codes_outside_the_two_schemes(code):
+    report = csv_report(HEADER + GOOD_ROW.replace(",R11,", f",{code},"))
+    assert violations(report) == {("A1", "recommendations", "ActionRecommendation")}
+
+
+@pytest.mark.parametrize("due", ["2024-13", "2025-02-30", "June 2025", "2025/06"])
+def test_invalid_dates(due):
+    report = csv_report(HEADER + GOOD_ROW.replace("2025-06", due))
+    assert ("A1", "due", "ActionDeadline") in violations(report)
+
+
+def test_invalid_status():
+    report = csv_report(HEADER + GOOD_ROW.replace("in progress", "done"))
+    assert violations(report) == {("A1", "status", "ActionStatus")}
+
+
+def test_empty_file_is_unreadable():
+    with pytest.raises(UnreadablePlan, match="empty"):
+        csv_report("")
+
+
+def test_non_utf8_is_unreadable():
+    with pytest.raises(UnreadablePlan, match="not UTF-8"):
+        csv_report((HEADER + GOOD_ROW.replace("Publish", "Publi\u00e9")).encode("latin-1"))
+
+
+def test_byte_order_mark_and_windows_line_endings_read_the_same():
+    plain = csv_report(HEADER + GOOD_ROW)
+    for variant in (b"\xef\xbb\xbf" + (HEADER + GOOD_ROW).encode(), (HEADER + GOOD_ROW).replace("\n", "\r\n").encode()):
+        report = csv_report(variant)
+        assert report.conforms and [r.message for r in report.results] == [r.message for r in plain.results]
+
+
+def test_csv_needs_an_institution():
+    with pytest.raises(UnreadablePlan, match="institution"):
+        validate((HEADER + GOOD_ROW).encode(), "csv")
+
+
+def test_turtle_syntax_error_reports_the_line():
+    with pytest.raises(UnreadablePlan, match="at line 3"):
+        validate(b"@prefix x: <urn:x#> .\nx:a x:b x:c .\nx:a x:b ;; .\n", "turtle")
+
+
+def _jsonld(context) -> bytes:
+    return json.dumps({
+        "@context": context,
+        "@id": "https://example.org/p", "@type": "ActionPlan", "title": "Example plan",
+        "publisher": {"@id": "https://example.org/u", "@type": "Institution", "name": "University of Example"},
+        "actions": [{"@id": "https://example.org/a1", "@type": "Action", "identifier": "A1",
+                     "text": "Publish profiles of every technical team online",
+                     "pillars": "tcid:pillar-visibility", "recommendations": "tcid:talent-R11"}],
+    }).encode()
+
+
+def test_jsonld_with_the_shipped_context_validates():
+    report = validate(_jsonld("https://w3id.org/tckg/context.jsonld"), "json-ld")
+    assert report.conforms
+    assert {r.path for r in report.results} == {"success_measure", "owner", "due", "pillars"}
+
+
+@pytest.mark.parametrize("context", ["http://127.0.0.1:9/context.jsonld",
+                                     ["https://w3id.org/tckg/context.jsonld", "https://example.org/ctx"],
+                                     {"@import": "http://127.0.0.1:9/ctx"}])
+def test_jsonld_remote_context_is_refused(context):
+    with pytest.raises(UnreadablePlan, match="never fetched"):
+        validate(_jsonld(context), "json-ld")
+
+
+def test_size_limit_is_checked_before_parsing():
+    with pytest.raises(PlanTooLarge, match="over the 100-byte limit"):
+        validate(b"not even turtle " * 10, "turtle", max_bytes=100)
+
+
+def _cli(*args, env=None):
+    return subprocess.run([TCKG, "validate", *args], capture_output=True, text=True, check=False,
+                          env=dict(os.environ, **(env or {})))
+
+
+def test_cli_exit_codes_and_json(tmp_path):
+    example = str(TEMPLATES / "plan-example.csv")
+    ok = _cli(example, "--institution", "U", "--title", "T", "--json")
+    assert ok.returncode == 0
+    body = json.loads(ok.stdout)
+    assert set(body) == {"conforms", "violations", "warnings", "results", "not_addressed"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + GOOD_ROW.replace("Visibility", "Visiblity"), encoding="utf-8")
+    done = _cli(str(bad), "--institution", "U", "--title", "T", "--json", "--report-turtle", str(tmp_path / "r.ttl"))
+    assert done.returncode == 1
+    [result] = [r for r in json.loads(done.stdout)["results"] if r["severity"] == "Violation"]
+    assert set(result) == {"severity", "action_id", "row", "focus", "path", "message", "value", "shape"}
+    report = Graph().parse(tmp_path / "r.ttl")
+    assert len(list(report.subjects(None, SH.ValidationReport))) == 1
+    assert _cli(str(tmp_path / "missing.csv")).returncode == 2
+
+
+def test_cli_readable_report_groups_by_action_and_row(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + GOOD_ROW + GOOD_ROW.replace("A1,,", "B2,,").replace("R11", "R17"), encoding="utf-8")
+    done = _cli(str(bad), "--institution", "U", "--title", "T")
+    assert done.returncode == 1
+    assert "Action B2 (row 3):" in done.stdout
+    assert "error   recommendations: Recommendation links must be TALENT codes" in done.stdout
+    assert done.stdout.startswith("The plan does not conform: 1 violation(s), 3 warning(s).")
+
+
+def test_cli_refuses_a_file_over_the_limit_before_reading(tmp_path):
+    big = tmp_path / "big.ttl"
+    big.write_bytes(b"#" * 2048)
+    done = _cli(str(big), env={"TCKG_MAX_UPLOAD_BYTES": "1024"})
+    assert done.returncode == 2 and "over the 1,024-byte limit" in done.stderr
