@@ -20,14 +20,14 @@ from kg.sources import load_sources
 ACTIONS_PER_PLAN = 200
 
 
-def synthetic_plans(n_actions: int, seed: int = 7):
-    """Plans of ACTIONS_PER_PLAN actions each, n_actions in all, yielded one by one."""
+def synthetic_plans(n_actions: int, seed: int = 7, per_plan: int = ACTIONS_PER_PLAN):
+    """Plans of per_plan actions each, n_actions in all, yielded one by one."""
     rng = random.Random(seed)
     pool = [a for p in load_sources(SOURCES_DIR) for a in p.leaf_actions()]
-    for k in range(0, n_actions, ACTIONS_PER_PLAN):
-        size = min(ACTIONS_PER_PLAN, n_actions - k)
-        plan = Plan(slug=f"synthetic-{k // ACTIONS_PER_PLAN:05d}",
-                    institution=f"Synthetic University {k // ACTIONS_PER_PLAN}",
+    for k in range(0, n_actions, per_plan):
+        size = min(per_plan, n_actions - k)
+        plan = Plan(slug=f"synthetic-{k // per_plan:05d}",
+                    institution=f"Synthetic University {k // per_plan}",
                     title="Synthetic Technician Commitment action plan", source_file="synthetic.txt",
                     period_start="2024-01", period_end="2026-12")
         plan.actions = [replace(rng.choice(pool), local_id=str(i + 1), parent_id=None) for i in range(size)]

@@ -19,17 +19,20 @@ def result_set(report) -> set[tuple[str, str, str]]:
     return {(r.focus, r.shape.rsplit("#", 1)[-1], r.severity) for r in report.results}
 
 
-def test_the_valid_plan_conforms_with_no_warnings():
-    report = validate((SHAPES_DIR / "valid-plan.ttl").read_bytes(), "turtle")
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
+def test_the_valid_plan_conforms_with_no_warnings(engine):
+    report = validate((SHAPES_DIR / "valid-plan.ttl").read_bytes(), "turtle", engine=engine)
     assert report.conforms
     assert report.results == []
 
 
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_each_fault_gives_exactly_its_results(case):
+def test_each_fault_gives_exactly_its_results(case, engine):
+    """On the default engine and on pySHACL, the reference."""
     expected = {(r["focus"], r["shape"], r["severity"]) for r in
                 json.loads(case.with_suffix(".expected.json").read_text(encoding="utf-8"))}
-    report = validate(case.read_bytes(), "turtle")
+    report = validate(case.read_bytes(), "turtle", engine=engine)
     assert result_set(report) == expected
     assert report.conforms == (not any(sev == "Violation" for *_, sev in expected))
     assert all(r.message for r in report.results)
@@ -61,3 +64,9 @@ def test_hard_rules_and_recommendations_live_in_separate_files():
     for name, severity in (("violations.ttl", SH.Violation), ("warnings.ttl", SH.Warning)):
         graph = Graph().parse(Path(__file__).parents[1] / "ontology" / "shapes" / name)
         assert set(graph.objects(None, SH.severity)) == {severity}
+
+
+@pytest.mark.parametrize("case", CASES[:6], ids=lambda p: p.stem)
+def test_both_engines_give_the_same_messages(case):
+    turbo, reference = (validate(case.read_bytes(), "turtle", engine=e) for e in ("turbo", "pyshacl"))
+    assert sorted(map(repr, turbo.results)) == sorted(map(repr, reference.results))
