@@ -53,7 +53,7 @@ def cmd_sparql(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from kg.plan_csv import UnreadablePlan
+    from kg.model import UnreadablePlan
     from kg.submission import detect_format
     from kg.validate import max_upload_bytes, render_text, validate
 

@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import synthetic_plans  # noqa: E402
-from kg.rdf import add_plan, new_graph  # noqa: E402
-from kg.validate import shapes_graph, validate  # noqa: E402
+from benchmarks.synthetic import synthetic_plans
+from kg.rdf import add_plan, new_graph
+from kg.validate import shapes_graph, validate
 
 PLAN = {"institution": "Synthetic University 0", "title": "Synthetic plan", "start": "2020-01", "end": "2027-12"}
 

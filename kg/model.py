@@ -66,6 +66,10 @@ class Plan:
         return [a for a in self.actions if a.local_id not in parents]
 
 
+class UnreadablePlan(ValueError):
+    """A submitted plan that cannot be read at all; the message says why."""
+
+
 class SourceError(ValueError):
     """A source file that does not have the shape its parser expects."""
 

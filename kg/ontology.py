@@ -46,9 +46,11 @@ class ConceptMatcher:
         return max(hits)[1] if hits else None
 
 
+@lru_cache(maxsize=1)
 def stakeholder_types() -> ConceptMatcher:
     return ConceptMatcher(TCID["scheme-stakeholder-types"])
 
 
+@lru_cache(maxsize=1)
 def statuses() -> ConceptMatcher:
     return ConceptMatcher(TCID["scheme-status"])

@@ -12,17 +12,13 @@ import csv
 import io
 import re
 
-from kg.model import PILLARS, Action, Deadline, Plan
+from kg.model import PILLARS, Action, Deadline, Plan, UnreadablePlan
 from kg.text import split_owners
 from kg.vocab import slugify
 
 COLUMNS = ("id", "parent", "action", "pillars", "recommendations", "owner", "due",
            "success_measure", "status")
 REQUIRED = ("id", "action", "pillars")
-
-
-class UnreadablePlan(ValueError):
-    """A submitted plan that cannot be read at all; the message says why."""
 
 
 def _split(cell: str) -> list[str]:

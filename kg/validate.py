@@ -1,7 +1,7 @@
 """SHACL validation of a submitted plan: one path for every input format.
 
-validate() reads the plan into RDF, runs pySHACL with the shapes in
-ontology/shapes/, and turns SHACL's own report into results a plan author can
+validate() reads the plan into RDF, runs a SHACL engine (pyshacl-turbo by
+default, pySHACL as the reference) with the shapes in ontology/shapes/, and turns SHACL's own report into results a plan author can
 act on: which action (by their id, and CSV row), which field, what is wrong.
 """
 from __future__ import annotations
@@ -17,9 +17,8 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, SH, SKOS
 
-from kg.model import PILLARS
+from kg.model import PILLARS, UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.plan_csv import UnreadablePlan
 from kg.submission import action_ids, read_submission
 from kg.vocab import DCAT, PILLAR_IRIS, TC
 
