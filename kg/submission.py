@@ -12,8 +12,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF
 
+from kg.model import UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR
-from kg.plan_csv import UnreadablePlan, read_csv_plan
+from kg.plan_csv import read_csv_plan
 from kg.rdf import add_plan, new_graph
 from kg.vocab import TC, action_iri
 
@@ -43,6 +44,15 @@ def detect_format(name: str | None = None, content_type: str | None = None) -> s
 
 
 def read_submission(data: bytes, fmt: str, **plan_fields) -> Submission:
+    submission = _read(data, fmt, **plan_fields)
+    # SHACL checks what it targets; a file with no plan gives it nothing to check.
+    if (None, RDF.type, TC.ActionPlan) not in submission.graph:
+        raise UnreadablePlan(f"the {fmt} holds no plan: describe one resource of type "
+                             "tc:ActionPlan (https://w3id.org/tckg/ontology#ActionPlan)")
+    return submission
+
+
+def _read(data: bytes, fmt: str, **plan_fields) -> Submission:
     if fmt == "csv":
         plan = read_csv_plan(data, **plan_fields)
         graph = new_graph()
@@ -60,7 +70,9 @@ def _parse(data: bytes, fmt: str) -> Graph:
     graph = new_graph()
     try:
         graph.parse(data=data, format=fmt)
-    except Exception as err:  # rdflib raises many types; all mean unreadable input here
+    # rdflib's parse errors: BadSyntax is a SyntaxError, the JSON-LD parser raises
+    # ValueError/TypeError, and Turtle cut off mid-statement raises IndexError.
+    except (SyntaxError, ValueError, TypeError, IndexError) as err:
         raise UnreadablePlan(f"the {fmt} does not parse: {err}") from None
     return graph
 
@@ -93,10 +105,6 @@ def _local_contexts(data: bytes) -> bytes:
         return resolve(ctx)
 
     return json.dumps(resolve(doc)).encode("utf-8")
-
-
-def plan_nodes(graph: Graph) -> list:
-    return sorted(graph.subjects(RDF.type, TC.ActionPlan))
 
 
 def action_ids(graph: Graph) -> dict[str, str]:

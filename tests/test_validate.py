@@ -12,7 +12,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.build import SOURCES_DIR
-from kg.plan_csv import UnreadablePlan
+from kg.model import UnreadablePlan
 from kg.rdf import plans_to_graph
 from kg.sources import load_sources
 from kg.validate import PlanTooLarge, validate
@@ -141,6 +141,22 @@ def test_csv_needs_an_institution():
 def test_turtle_syntax_error_reports_the_line():
     with pytest.raises(UnreadablePlan, match="at line 3"):
         validate(b"@prefix x: <urn:x#> .\nx:a x:b x:c .\nx:a x:b ;; .\n", "turtle")
+
+
+@pytest.mark.parametrize("data, fmt", [
+    (b"@prefix x: <urn:x#> . x:a x:b", "turtle"),  # cut off mid-statement
+    (b"\xff\xfe not text", "turtle"),
+    (b"[1, 2", "json-ld"),
+    (b'{"@id": 5, "@type": []}', "json-ld"),
+])
+def test_malformed_rdf_is_unreadable_not_a_crash(data, fmt):
+    with pytest.raises(UnreadablePlan, match="does not parse|not valid JSON|holds no plan"):
+        validate(data, fmt)
+
+
+def test_a_file_with_no_plan_is_refused_not_passed():
+    with pytest.raises(UnreadablePlan, match="holds no plan"):
+        validate(b"<urn:a> <urn:b> <urn:c> .", "turtle")
 
 
 def _jsonld(context) -> bytes:
