@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from api import cli_search
 from kg.build import build_graph
 from kg.model import SourceError
 from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, QuerySyntaxError, run
@@ -24,10 +25,18 @@ class UsageError(Exception):
 
 
 def cmd_build(args) -> int:
+    from search.build import build_search_index
+    from search.encoder import ModelUnavailable
+
+    home = state_home()
     try:
-        build_graph(state_home())
+        build_graph(home)
     except SourceError as err:
         raise UsageError(f"build failed, previous graph kept: {err}") from None
+    try:
+        build_search_index(home)
+    except ModelUnavailable as err:
+        raise UsageError(f"graph built, but not the search index: {err}") from None
     return 0
 
 
@@ -94,8 +103,10 @@ def cmd_serve(args) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tckg", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="parse data/sources and build the graph into $TCKG_HOME (default var/)")
+    build = sub.add_parser("build", help="parse data/sources and build the graph and the search "
+                                         "index into $TCKG_HOME (default var/)")
     build.set_defaults(func=cmd_build)
+    cli_search.add_commands(sub, UsageError)
     sparql = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
     sparql.add_argument("query", help="the query text, or a .rq file holding it")
     sparql.add_argument("--format", choices=FORMATS, default=None,

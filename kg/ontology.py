@@ -54,3 +54,22 @@ def stakeholder_types() -> ConceptMatcher:
 @lru_cache(maxsize=1)
 def statuses() -> ConceptMatcher:
     return ConceptMatcher(TCID["scheme-status"])
+
+
+@lru_cache(maxsize=8)
+def scheme_labels(scheme: str) -> dict[str, str]:
+    """A scheme's concepts, IRI -> English prefLabel (e.g. "scheme-talent-summary")."""
+    graph = ontology_graph()
+    return {str(c): str(graph.value(c, SKOS.prefLabel))
+            for c in sorted(graph.subjects(SKOS.inScheme, TCID[scheme]))}
+
+
+@lru_cache(maxsize=1)
+def recommendation_labels() -> dict[str, str]:
+    """TALENT code ("R5", "E3") -> its short label, R1-R16 then E1-E23."""
+    graph = ontology_graph()
+    codes = {}
+    for scheme in ("scheme-talent-summary", "scheme-talent-employer"):
+        for concept in scheme_labels(scheme):
+            codes[str(graph.value(URIRef(concept), SKOS.notation))] = scheme_labels(scheme)[concept]
+    return dict(sorted(codes.items(), key=lambda kv: (kv[0][0] != "R", int(kv[0][1:]))))

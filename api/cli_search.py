@@ -1,0 +1,135 @@
+"""`tckg search` and `tckg similar`: front doors over search.engine."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from kg.store import StoreMissing, state_home
+
+# The search modules import sentence-transformers (seconds); they are imported
+# when a search command runs, so `tckg sparql` and `tckg validate` stay fast.
+
+
+def _errors():
+    from search.encoder import ModelUnavailable
+    from search.engine import QueryRejected, UnknownAction
+    from search.filters import FilterError
+    from search.index import IndexUnusable
+
+    return (QueryRejected, UnknownAction, FilterError, IndexUnusable, ModelUnavailable,
+            StoreMissing)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-07-31") from None
+
+
+def _filters(args):
+    from search.filters import Filters
+
+    return Filters(institution=args.institution, pillar=args.pillar,
+                   recommendation=args.recommendation, owner_type=args.owner_type,
+                   due_from=args.due_from, due_to=args.due_to)
+
+
+def print_results(results: list[dict]) -> None:
+    """One line each: rank, score, institution, local id, the text cut to the terminal."""
+    if not results:
+        print("no matching actions")
+        return
+    width = shutil.get_terminal_size((120, 20)).columns
+    for rank, hit in enumerate(results, 1):
+        head = f"{rank:>3}  {hit['score']:.3f}  {hit['institution']}  {hit['local_id']}  "
+        room = max(20, width - len(head))
+        text = hit["text"] if len(hit["text"]) <= room else hit["text"][:room - 1] + "…"
+        print(head + text)
+
+
+def cmd_search(args, usage_error) -> int:
+    from search.engine import Searcher
+
+    try:
+        if args.queries:
+            path = Path(args.queries)
+            if not path.is_file():
+                raise usage_error(f"no such file: {path}")
+            queries = [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
+            if not queries:
+                raise usage_error(f"{path} holds no queries (one per line)")
+        elif args.text:
+            queries = [args.text]
+        else:
+            raise usage_error("give a query TEXT or --queries FILE")
+        searcher, filters = Searcher.open(state_home()), _filters(args)
+        answers = {q: searcher.search(q, args.limit, filters) for q in queries}
+    except _errors() as err:
+        raise usage_error(str(err)) from None
+    if args.queries:
+        if args.json:
+            print(json.dumps(answers, indent=2, ensure_ascii=False))
+        else:
+            for query, results in answers.items():
+                print(f"# {query}")
+                print_results(results)
+        return 0
+    results = answers[queries[0]]
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        print_results(results)
+    return 0
+
+
+def cmd_similar(args, usage_error) -> int:
+    from search.engine import Searcher
+
+    try:
+        results = Searcher.open(state_home()).similar(args.action, args.limit,
+                                                      args.same_institution)
+    except _errors() as err:
+        raise usage_error(str(err)) from None
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        print_results(results)
+    return 0
+
+
+def _limit(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("the limit must be between 1 and 1000")
+    return value
+
+
+def add_commands(sub, usage_error) -> None:
+    search = sub.add_parser("search", help="semantic (hybrid dense + BM25) search over actions")
+    search.add_argument("text", nargs="?", help="what to look for, in plain words")
+    search.add_argument("--queries", metavar="FILE",
+                        help="one query per line; prints a JSON object query -> results")
+    search.add_argument("--limit", type=_limit, default=10, help="results to return (default 10)")
+    search.add_argument("--institution", help="only this institution's actions (name or slug)")
+    search.add_argument("--pillar", help="only actions under this pillar (e.g. Recognition)")
+    search.add_argument("--recommendation",
+                        help="only actions linked to this TALENT code (e.g. R5, E3; asserted "
+                             "links, and E-codes count for the R-codes the crosswalk maps them to)")
+    search.add_argument("--owner-type", help="only actions owned by this stakeholder type "
+                                             "(e.g. 'Human resources')")
+    search.add_argument("--due-from", type=_date, help="only actions due on or after this date")
+    search.add_argument("--due-to", type=_date, help="only actions due on or before this date")
+    search.add_argument("--json", action="store_true", help="print a JSON array, best first")
+    search.set_defaults(func=lambda args: cmd_search(args, usage_error))
+    similar = sub.add_parser("similar", help="the actions most like one action, other "
+                                             "institutions' first")
+    similar.add_argument("action", help="the action's IRI, or its short id (e.g. northumbria:16)")
+    similar.add_argument("--limit", type=_limit, default=10, help="results to return (default 10)")
+    similar.add_argument("--same-institution", action="store_true",
+                         help="also return actions of the action's own plan")
+    similar.add_argument("--json", action="store_true", help="print a JSON array, best first")
+    similar.set_defaults(func=lambda args: cmd_similar(args, usage_error))

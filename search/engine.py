@@ -1,0 +1,150 @@
+"""Search and "find similar": the library functions the CLI and the HTTP API call.
+
+A Searcher holds the model, the FAISS index and BM25 for one state home, loaded
+once; `search(...)` and `similar(...)` use one per home, per process.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from kg.store import state_home
+from kg.vocab import TCID
+from search import ranking
+from search.documents import Document
+from search.encoder import Encoder, load_encoder, model_name
+from search.filters import NO_FILTERS, Filters, allowed_positions
+from search.index import SearchIndex, load_index
+from search.lexical import Lexical
+from search.vectors import nearest
+
+MAX_QUERY_CHARS = 2000
+DEPTH = 100  # candidates taken from each ranking before fusion
+MODES = ("hybrid", "dense", "bm25")
+
+
+class QueryRejected(ValueError):
+    """A query that cannot be searched (empty, too long)."""
+
+
+class UnknownAction(LookupError):
+    """An action IRI (or short id) that is not in the index."""
+
+
+def short_id(action_iri: str) -> str:
+    """"slug:local" for an action IRI, e.g. "northumbria:16"."""
+    slug, _, local = action_iri.removeprefix(str(TCID)).partition("/action/")
+    return f"{slug}:{local}"
+
+
+def result(doc: Document, score: float) -> dict:
+    return {
+        "action": doc.action, "id": short_id(doc.action), "local_id": doc.local_id,
+        "institution": doc.institution, "text": doc.text, "score": round(float(score), 4),
+        "pillars": doc.pillars, "recommendations": doc.recommendations,
+        "recommendations_via_crosswalk": [c for c in doc.recommendation_closure
+                                          if c not in doc.recommendations],
+        "due_by": doc.due_by or None,
+    }
+
+
+class Searcher:
+    def __init__(self, index: SearchIndex, encoder: Encoder | None = None,
+                 fusion: str = "weighted"):
+        self.index, self._encoder, self.fusion = index, encoder, fusion
+        self.documents = index.documents
+        self.lexical = Lexical(index.texts)
+        self._positions = {d.action: i for i, d in enumerate(self.documents)}
+        self._positions.update({short_id(d.action): i for i, d in enumerate(self.documents)})
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> Searcher:
+        return cls(load_index(home or state_home(), model_name()))
+
+    @property
+    def encoder(self) -> Encoder:
+        """The model, loaded on first use (seconds): bad input and `similar`,
+        which reads stored vectors, never wait for it."""
+        if self._encoder is None:
+            self._encoder = load_encoder(self.index.manifest["model"])
+        return self._encoder
+
+    def search(self, query: str, limit: int = 10, filters: Filters = NO_FILTERS,
+               mode: str = "hybrid") -> list[dict]:
+        query = check_query(query)
+        allowed = allowed_positions(self.documents, filters)
+        vector = self.encoder.encode([query])[0] if mode != "bm25" else None
+        ranked = self._rank(query, vector, allowed, limit, mode)
+        return [result(self.documents[p], s) for p, s in ranked[:limit]]
+
+    def similar(self, action: str, limit: int = 10, same_institution: bool = False,
+                filters: Filters = NO_FILTERS) -> list[dict]:
+        """The actions most like one action, never itself; other institutions'
+        only, unless `same_institution`."""
+        position = self.position(action)
+        source = self.documents[position]
+        allowed = allowed_positions(self.documents, filters)
+        candidates = np.arange(len(self.documents)) if allowed is None else allowed
+        keep = [p for p in candidates.tolist() if p != position and
+                (same_institution or self.documents[p].institution != source.institution)]
+        vector = self.index.vectors.index.reconstruct(position)
+        hits, scores = nearest(self.index.vectors, vector, limit, np.array(keep, dtype=np.int64))
+        return [result(self.documents[p], s) for p, s in zip(hits.tolist(), scores.tolist())]
+
+    def position(self, action: str) -> int:
+        key = action.strip()
+        if key not in self._positions:
+            raise UnknownAction(f"no action {key!r} in the index; give an action IRI "
+                                f"(e.g. {self.documents[0].action}) or its short id "
+                                f"(e.g. {short_id(self.documents[0].action)})")
+        return self._positions[key]
+
+    def _rank(self, query: str, vector: np.ndarray | None, allowed: np.ndarray | None,
+              limit: int, mode: str) -> list[tuple[int, float]]:
+        depth = max(DEPTH, limit)
+        dense: dict[int, float] = {}
+        lexical: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            hits, scores = nearest(self.index.vectors, vector, depth, allowed)
+            dense = dict(zip(hits.tolist(), scores.tolist()))
+        if mode in ("hybrid", "bm25"):
+            bm25 = self.lexical.scores(query)
+            best = ranking.top_positions(bm25, depth, allowed)
+            lexical = {p: float(bm25[p]) for p in best.tolist() if bm25[p] > 0}
+        if mode == "dense":
+            return ranking.ordered(dense)
+        if mode == "bm25":
+            return ranking.ordered(lexical)
+        if self.fusion == "weighted":
+            return ranking.ordered(ranking.weighted(dense, lexical))
+        fused = ranking.rrf([np.array(list(dense)), np.array(list(lexical), dtype=np.int64)])
+        return ranking.ordered(fused)
+
+
+def check_query(query: str) -> str:
+    text = (query or "").strip()
+    if not text:
+        raise QueryRejected("the query is empty: give some words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryRejected(f"the query is {len(text):,} characters long; the limit is "
+                            f"{MAX_QUERY_CHARS:,}")
+    return text
+
+
+@lru_cache(maxsize=4)
+def _searcher(home: Path) -> Searcher:
+    return Searcher.open(home)
+
+
+def search(query: str, limit: int = 10, filters: Filters = NO_FILTERS,
+           home: Path | None = None) -> list[dict]:
+    """Hybrid search over every action in the graph, best first."""
+    return _searcher(home or state_home()).search(query, limit, filters)
+
+
+def similar(action: str, limit: int = 10, same_institution: bool = False,
+            home: Path | None = None) -> list[dict]:
+    """The actions most like `action` (IRI or short id), other institutions' first."""
+    return _searcher(home or state_home()).similar(action, limit, same_institution)

@@ -1,0 +1,95 @@
+"""The search index folder in the state home: the FAISS file, the documents (ids,
+texts and the fields filters need) as JSON, and a manifest naming the model,
+dimension, count and the checksum of the graph it was built from. No pickle.
+
+Loading refuses an index built by another model or from another graph: a stale
+index is never silently used.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+
+from kg.store import open_store, read_manifest
+from search.documents import Document, document_text, read_documents
+from search.encoder import Encoder
+from search.vectors import build_vectors, index_type, load_vectors, save_vectors
+
+INDEX_DIR = "index"
+MANIFEST, VECTORS, DOCUMENTS = "manifest.json", "vectors.faiss", "documents.json"
+FORMAT_VERSION = 1
+# What represents an action best, measured on benchmarks/relevance (see README):
+# its own text and the labels of the recommendations its institution links it to.
+# Parent text, success measures, pillars and titles did not help.
+DOCUMENT_FIELDS = ("text", "recommendation_labels")
+
+
+class IndexUnusable(RuntimeError):
+    """No index, or one that does not match the graph or the configured model."""
+
+
+@dataclass
+class SearchIndex:
+    documents: list[Document]
+    texts: list[str]
+    vectors: faiss.Index
+    manifest: dict
+
+
+def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT_FIELDS,
+                kind: str | None = None) -> dict:
+    """Embed every action of the graph in `home` and write the index beside it,
+    built in a new folder and swapped in, like the graph."""
+    graph_manifest = read_manifest(home)
+    documents = read_documents(open_store(home))
+    texts = [document_text(d, fields) for d in documents]
+    kind = kind or index_type()
+    vectors = build_vectors(encoder.encode(texts), kind)
+    manifest = {
+        "format": FORMAT_VERSION, "model": encoder.name, "dimension": encoder.dimension,
+        "count": len(documents), "index_type": kind, "document_fields": list(fields),
+        "graph_checksum": graph_manifest["checksum"],
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    fresh, live = home / f"{INDEX_DIR}.new", home / INDEX_DIR
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    save_vectors(vectors, fresh / VECTORS)
+    payload = [dict(d.to_json(), indexed_text=t) for d, t in zip(documents, texts)]
+    (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    shutil.rmtree(live, ignore_errors=True)
+    fresh.rename(live)
+    return manifest
+
+
+def load_index(home: Path, model: str) -> SearchIndex:
+    """The index in `home`, checked against the graph there and the model in use."""
+    folder = home / INDEX_DIR
+    if not (folder / MANIFEST).exists():
+        raise IndexUnusable(f"no search index in {folder}: run `tckg build` first")
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    graph_checksum = read_manifest(home)["checksum"]
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexUnusable(f"the search index in {folder} is of an older format: "
+                            "run `tckg build` to rebuild it")
+    if manifest["graph_checksum"] != graph_checksum:
+        raise IndexUnusable(f"the search index in {folder} was built from another graph "
+                            "(stale): run `tckg build` to rebuild it")
+    if manifest["model"] != model:
+        raise IndexUnusable(f"the search index was built with the model {manifest['model']!r} "
+                            f"but {model!r} is configured (TCKG_MODEL): rebuild with "
+                            "`tckg build`, or configure the index's model; models are never mixed")
+    vectors = load_vectors(folder / VECTORS)
+    payload = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    if not (len(payload) == vectors.ntotal == manifest["count"]
+            and vectors.d == manifest["dimension"]):
+        raise IndexUnusable(f"the search index in {folder} is damaged (counts or dimension "
+                            "disagree): run `tckg build` to rebuild it")
+    texts = [entry.pop("indexed_text") for entry in payload]
+    return SearchIndex([Document(**entry) for entry in payload], texts, vectors, manifest)
