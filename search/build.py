@@ -16,6 +16,6 @@ def build_search_index(home: Path) -> dict:
     started = time.perf_counter()
     manifest = build_index(home, encoder)
     progress(f"search index: {manifest['count']} actions, {manifest['dimension']}-d "
-             f"{manifest['index_type']} index, in {time.perf_counter() - started:.1f} s "
-             f"-> {home / 'index'}")
+             f"{manifest['index_type']} index, queries encoded by {manifest['query_encoder']}, "
+             f"in {time.perf_counter() - started:.1f} s -> {home / 'index'}")
     return manifest

@@ -18,6 +18,7 @@ from search.encoder import Encoder, load_encoder, model_name
 from search.filters import NO_FILTERS, Filters, allowed_positions
 from search.index import SearchIndex, load_index
 from search.lexical import Lexical
+from search.onnx_encoder import OnnxEncoder
 from search.vectors import nearest
 
 MAX_QUERY_CHARS = 2000
@@ -64,11 +65,12 @@ class Searcher:
         return cls(load_index(home or state_home(), model_name()))
 
     @property
-    def encoder(self) -> Encoder:
+    def encoder(self) -> Encoder | OnnxEncoder:
         """The model, loaded on first use (seconds): bad input and `similar`,
         which reads stored vectors, never wait for it."""
         if self._encoder is None:
-            self._encoder = load_encoder(self.index.manifest["model"])
+            self._encoder = (self.index.query_encoder()
+                             or load_encoder(self.index.manifest["model"]))
         return self._encoder
 
     def search(self, query: str, limit: int = 10, filters: Filters = NO_FILTERS,

@@ -18,10 +18,12 @@ import faiss
 from kg.store import open_store, read_manifest
 from search.documents import Document, document_text, read_documents
 from search.encoder import Encoder
+from search.onnx_encoder import OnnxEncoder, export_checked
 from search.vectors import build_vectors, index_type, load_vectors, save_vectors
 
 INDEX_DIR = "index"
 MANIFEST, VECTORS, DOCUMENTS = "manifest.json", "vectors.faiss", "documents.json"
+QUERY_ENCODER = "query-encoder"  # the model exported to ONNX, for fast query encoding
 FORMAT_VERSION = 1
 # What represents an action best, measured on benchmarks/relevance (see README):
 # its own text and the labels of the recommendations its institution links it to.
@@ -39,6 +41,13 @@ class SearchIndex:
     texts: list[str]
     vectors: faiss.Index
     manifest: dict
+    folder: Path | None = None
+
+    def query_encoder(self):
+        """The ONNX export when the build verified it, else None (use the model)."""
+        if self.folder is None or self.manifest.get("query_encoder") != "onnx":
+            return None
+        return OnnxEncoder(self.folder / QUERY_ENCODER, self.manifest["model"])
 
 
 def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT_FIELDS,
@@ -49,16 +58,18 @@ def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT
     documents = read_documents(open_store(home))
     texts = [document_text(d, fields) for d in documents]
     kind = kind or index_type()
-    vectors = build_vectors(encoder.encode(texts), kind)
-    manifest = {
-        "format": FORMAT_VERSION, "model": encoder.name, "dimension": encoder.dimension,
-        "count": len(documents), "index_type": kind, "document_fields": list(fields),
-        "graph_checksum": graph_manifest["checksum"],
-        "built": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    embeddings = encoder.encode(texts)
+    vectors = build_vectors(embeddings, kind)
     fresh, live = home / f"{INDEX_DIR}.new", home / INDEX_DIR
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)
+    query_encoder = export_checked(encoder, fresh / QUERY_ENCODER, texts, embeddings)
+    manifest = {
+        "format": FORMAT_VERSION, "model": encoder.name, "dimension": encoder.dimension,
+        "count": len(documents), "index_type": kind, "document_fields": list(fields),
+        "graph_checksum": graph_manifest["checksum"], "query_encoder": query_encoder,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     save_vectors(vectors, fresh / VECTORS)
     payload = [dict(d.to_json(), indexed_text=t) for d, t in zip(documents, texts)]
     (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
@@ -92,4 +103,4 @@ def load_index(home: Path, model: str) -> SearchIndex:
         raise IndexUnusable(f"the search index in {folder} is damaged (counts or dimension "
                             "disagree): run `tckg build` to rebuild it")
     texts = [entry.pop("indexed_text") for entry in payload]
-    return SearchIndex([Document(**entry) for entry in payload], texts, vectors, manifest)
+    return SearchIndex([Document(**entry) for entry in payload], texts, vectors, manifest, folder)

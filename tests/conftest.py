@@ -27,3 +27,19 @@ def store(built_home):
 @pytest.fixture(scope="session")
 def plans():
     return {plan.slug: plan for plan in load_sources(SOURCES_DIR)}
+
+
+@pytest.fixture(scope="session")
+def search_home(built_home) -> Path:
+    """The session graph with its search index (the real model, exported to ONNX)."""
+    from search.build import build_search_index
+
+    build_search_index(built_home)
+    return built_home
+
+
+@pytest.fixture(scope="session")
+def searcher(search_home):
+    from search.engine import Searcher
+
+    return Searcher.open(search_home)

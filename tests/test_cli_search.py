@@ -1,0 +1,81 @@
+"""`tckg search` and `tckg similar` as a user runs them: real processes, a real build."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import tckg
+
+CONTRACT = {"action", "institution", "text", "score", "pillars", "recommendations"}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("cli-search-home")
+    done = tckg(home, "build")
+    assert done.returncode == 0, done.stderr
+    assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
+    return home
+
+
+def test_search_json_is_the_contract_array(home):
+    done = tckg(home, "search", "fair attribution policy", "--limit", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert len(results) == 3 and all(CONTRACT <= set(r) for r in results)
+    assert {r["id"] for r in results} == {"northumbria:16", "manchester-met:3.4", "portsmouth:9"}
+
+
+def test_search_readable_lines_show_rank_score_institution_and_id(home):
+    done = tckg(home, "search", "technician awards", "--limit", "4", "--institution", "leicester")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4
+    assert lines[0].split()[0] == "1" and "University of Leicester" in lines[0]
+    assert any("R3.2" in line for line in lines)
+
+
+def test_search_many_queries_with_one_model_load(home, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("mentoring\n\nprofessional registration\n", encoding="utf-8")
+    done = tckg(home, "search", "--queries", str(queries), "--json", "--limit", "2")
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout)
+    assert list(answers) == ["mentoring", "professional registration"]
+    assert all(len(results) == 2 for results in answers.values())
+
+
+def test_similar_json_excludes_the_action_and_its_institution(home):
+    done = tckg(home, "similar", "https://w3id.org/tckg/id/portsmouth/action/9", "--json")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert len(results) == 10 and all(CONTRACT <= set(r) for r in results)
+    assert "University of Portsmouth" not in {r["institution"] for r in results}
+    assert "https://w3id.org/tckg/id/northumbria/action/16" in [r["action"] for r in results[:5]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "   "], "empty"),
+    (["search", "x" * 2001], "limit is 2,000"),
+    (["search", "awards", "--pillar", "Fame"], "known values: Career Development"),
+    (["search", "awards", "--recommendation", "R17"], "R16"),
+    (["search", "awards", "--institution", "Oxford"], "Nottingham Trent University"),
+    (["search", "awards", "--due-from", "2025-13-01"], "not a date"),
+    (["search", "awards", "--limit", "0"], "between 1 and 1000"),
+    (["search"], "TEXT or --queries"),
+    (["similar", "https://w3id.org/tckg/id/ntu/action/99"], "no action"),
+])
+def test_bad_input_exits_2_with_a_message(home, args, message):
+    done = tckg(home, *args)
+    assert done.returncode == 2
+    assert message in done.stderr and done.stdout == ""
+
+
+def test_a_missing_index_exits_2_and_says_to_build(tmp_path):
+    from kg.build import build_graph
+
+    build_graph(tmp_path)
+    done = tckg(tmp_path, "search", "awards")
+    assert done.returncode == 2
+    assert "no search index" in done.stderr and "tckg build" in done.stderr
