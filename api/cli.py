@@ -92,9 +92,10 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from api.app import create_app
+    from search.index import IndexUnusable
     try:
         app = create_app()
-    except StoreMissing as err:
+    except (StoreMissing, IndexUnusable) as err:
         raise UsageError(str(err)) from None
     uvicorn.run(app, host=args.host, port=args.port)
     return 0

@@ -38,3 +38,9 @@ def choose(header: str | None, offered: list):
             if media == "application/json" and fmt is ox.QueryResultsFormat.JSON:
                 return fmt
     return None
+
+
+def prefers_html(header: str | None) -> bool:
+    """True when the client (a browser) asks for HTML before any other type."""
+    ranges = [media for media, q in parse_accept(header) if q > 0]
+    return bool(ranges) and ranges[0] in ("text/html", "application/xhtml+xml")

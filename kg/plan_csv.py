@@ -40,7 +40,8 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
     if not text.strip():
         raise UnreadablePlan("the CSV file is empty: it needs a header row and one row per action")
     if not institution:
-        raise UnreadablePlan("a CSV plan needs the institution's name (--institution)")
+        raise UnreadablePlan("a CSV plan needs the institution's name (the institution field: "
+                            "--institution on the command line, ?institution= over HTTP)")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]

@@ -65,3 +65,15 @@ def select_rows(store: ox.Store, query: str, **bindings) -> list[dict[str, str]]
     results = store.query(query, substitutions=subs or None)
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+
+
+def example_queries() -> list[tuple[str, str, str]]:
+    """The analyst queries in ontology/queries/: (file name, title, text), by name."""
+    from kg.ontology import ONTOLOGY_DIR
+
+    found = []
+    for path in sorted((ONTOLOGY_DIR / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = text.splitlines()[0].removeprefix("# title:").strip()
+        found.append((path.name, title, text))
+    return found

@@ -43,3 +43,14 @@ def searcher(search_home):
     from search.engine import Searcher
 
     return Searcher.open(search_home)
+
+
+@pytest.fixture(scope="session")
+def client(search_home):
+    """The real app over the session graph, its lifespan run (query workers up)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(search_home)) as client:
+        yield client

@@ -5,17 +5,11 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 PLANS = "CONSTRUCT { ?p a ?t } WHERE { ?p a <https://w3id.org/tckg/ontology#ActionPlan> ; a ?t }"
 
 
-@pytest.fixture(scope="module")
-def client(built_home):
-    return TestClient(create_app(built_home))
 
 
 def test_get_query_answers_sparql_json_by_default(client):

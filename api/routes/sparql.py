@@ -1,17 +1,23 @@
-"""The SPARQL 1.1 Protocol endpoint, read-only: a router any FastAPI app can mount."""
+"""The SPARQL 1.1 Protocol endpoint, read-only: a router any FastAPI app can mount.
+
+Queries run in killable worker processes (kg/query_pool.py) under a time limit
+and a row cap; this module only reads the request and negotiates the answer.
+"""
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
-from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose
-from kg.query import QuerySyntaxError, execute
-from kg.sparql_guard import QueryRefused
+from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
+from api.pages import queries_page
+from kg.query import QuerySyntaxError, example_queries
+from kg.query_pool import QueryTimeout
+from kg.sparql_guard import QueryRefused, check_query
 
 router = APIRouter(tags=["sparql"])
 
@@ -23,34 +29,57 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
    sd:resultFormat fmt:SPARQL_Results_JSON, fmt:SPARQL_Results_XML, fmt:SPARQL_Results_CSV,
                    fmt:SPARQL_Results_TSV, fmt:Turtle, fmt:N-Triples, fmt:JSON-LD .
 """
+TRUNCATED = "TCKG-Results-Truncated"
+EXAMPLE = {"query": {"summary": "actions per institution", "value":
+                     "SELECT ?plan (COUNT(?a) AS ?n) WHERE { ?plan "
+                     "<https://w3id.org/tckg/ontology#hasAction> ?a } GROUP BY ?plan"}}
 
 
 def _answer(request: Request, query: str) -> Response:
-    """Run and serialise in one worker thread: pyoxigraph's result iterators
-    must be used and dropped on the thread that made them."""
+    """Run in a worker process, then serialise here, in one thread: pyoxigraph's
+    result iterators must be used and dropped on the thread that made them."""
     try:
-        results = execute(request.app.state.store, query)
+        check_query(query)  # before anything runs: no update, no SERVICE
+        outcome = request.app.state.queries.run(query)
     except (QueryRefused, QuerySyntaxError) as err:
         raise ApiError(400, str(err)) from None
-    offered = GRAPH_TYPES if isinstance(results, ox.QueryTriples) else SOLUTION_TYPES
+    except QueryTimeout as err:
+        raise ApiError(503, str(err)) from None
+    offered = GRAPH_TYPES if outcome.kind == "triples" else SOLUTION_TYPES
     fmt = choose(request.headers.get("accept"), offered)
-    body = results.serialize(format=fmt) if fmt else None
-    del results
     if fmt is None:
         raise ApiError(406, "cannot answer in the accepted media types; this query's results "
                             f"come as: {', '.join(f.media_type for f in offered)}")
-    return Response(body, media_type=fmt.media_type)
+    results = outcome.results()
+    body = (ox.serialize(results, format=fmt) if outcome.kind == "triples"
+            else results.serialize(format=fmt))
+    del results
+    headers = {TRUNCATED: str(request.app.state.queries.max_rows)} if outcome.truncated else {}
+    return Response(body, media_type=fmt.media_type, headers=headers)
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query via GET")
+@router.get("/sparql", summary="SPARQL 1.1 query via GET",
+            description="Without `query`: the service description (Turtle), or for a browser "
+                        "a page of example queries. Results are cut at the row cap (header "
+                        f"`{TRUNCATED}`); a query past the time limit gets 503.",
+            openapi_extra={"parameters": [{"name": "query", "in": "query", "required": False,
+                                           "schema": {"type": "string"}, "examples": EXAMPLE}]})
 def sparql_get(request: Request, query: str | None = None) -> Response:
     if query is None:
-        return Response(SERVICE_DESCRIPTION.format(endpoint=request.url_for("sparql_get")),
-                        media_type="text/turtle")
+        endpoint = str(request.url_for("sparql_get"))
+        if prefers_html(request.headers.get("accept")):
+            return HTMLResponse(queries_page(endpoint, example_queries()))
+        return Response(SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
     return _answer(request, query)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query via POST (form or sparql-query body)")
+@router.post("/sparql", summary="SPARQL 1.1 query via POST (form or sparql-query body)",
+             openapi_extra={"requestBody": {"content": {
+                 "application/sparql-query": {"schema": {"type": "string"},
+                                              "example": EXAMPLE["query"]["value"]},
+                 "application/x-www-form-urlencoded": {
+                     "schema": {"type": "object", "properties": {"query": {"type": "string"}}},
+                     "example": {"query": EXAMPLE["query"]["value"]}}}}})
 async def sparql_post(request: Request) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()

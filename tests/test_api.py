@@ -1,0 +1,253 @@
+"""The HTTP API in process (FastAPI's TestClient), on the real graph, index and shapes."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+import rdflib
+
+from tests.test_validate import TEMPLATES, _jsonld
+
+EXAMPLE_CSV = (TEMPLATES / "plan-example.csv").read_bytes()
+PLAN_FIELDS = {"institution": "University of Example", "title": "Example plan"}
+REPORT_KEYS = {"conforms", "violations", "warnings", "results", "not_addressed"}
+
+
+def error_of(response, status: int) -> str:
+    """The one error shape, asserted: status, content type, body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert body["error"]["message"]
+    return body["error"]["message"]
+
+
+# --- search and similar -------------------------------------------------------------
+
+def test_search_returns_the_cli_result_objects(client):
+    response = client.get("/search", params={"q": "fair attribution policy", "limit": 3})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    results = response.json()
+    assert {r["id"] for r in results} == {"northumbria:16", "manchester-met:3.4", "portsmouth:9"}
+    assert results == client.app.state.searcher.search("fair attribution policy", 3)
+
+
+def test_search_filters(client):
+    results = client.get("/search", params={"q": "awards", "institution": "leicester",
+                                            "pillar": "Recognition", "limit": 50}).json()
+    assert results and all(r["institution"] == "University of Leicester"
+                           and "Recognition" in r["pillars"] for r in results)
+
+
+def test_similar_over_http(client):
+    response = client.get("/actions/northumbria:16/similar", params={"limit": 5})
+    assert response.status_code == 200
+    ids = [r["id"] for r in response.json()]
+    assert "portsmouth:9" in ids and "northumbria:16" not in ids
+
+
+# --- catalog --------------------------------------------------------------------------
+
+def test_action_gives_every_field(client):
+    response = client.get("/actions/northumbria:16")
+    assert response.status_code == 200
+    action = response.json()
+    assert action["text"].startswith("the development and implementation of a fair attribution")
+    assert action["recommendations"] == ["R11"] and action["institution"] == "Northumbria University"
+    assert action["source"] == ["northumbria-2022.txt"] and action["source_line_start"] > 0
+
+
+def test_institutions_with_counts(client):
+    institutions = {i["name"]: i for i in client.get("/institutions").json()}
+    assert {n: i["actions"] for n, i in institutions.items()} == {
+        "Manchester Metropolitan University": 58, "Northumbria University": 39,
+        "Nottingham Trent University": 19, "University of Leicester": 35,
+        "University of Portsmouth": 21}
+    assert institutions["Nottingham Trent University"]["summary_recommendations_addressed"] == 0
+
+
+def test_recommendations_with_asserted_coverage(client):
+    recommendations = client.get("/recommendations").json()
+    assert [r["code"] for r in recommendations][:3] == ["R1", "R2", "R3"]
+    assert len(recommendations) == 39
+    r11 = next(r for r in recommendations if r["code"] == "R11")
+    # Northumbria's (R11) actions and Manchester Met's rows mapped to R11.
+    assert r11["asserted"]["institutions"] == 2 and r11["asserted"]["actions"] >= 5
+
+
+# --- validation -----------------------------------------------------------------------
+
+def test_validate_csv_body_with_plan_fields(client):
+    response = client.post("/validate", params=PLAN_FIELDS, content=EXAMPLE_CSV,
+                           headers={"content-type": "text/csv"})
+    assert response.status_code == 200
+    report = response.json()
+    assert set(report) == REPORT_KEYS and report["conforms"] is True
+
+
+def test_validate_multipart_upload(client):
+    response = client.post("/validate", params=PLAN_FIELDS,
+                           files={"file": ("plan.csv", EXAMPLE_CSV, "text/csv")})
+    assert response.status_code == 200 and response.json()["conforms"] is True
+
+
+def test_validate_nonconforming_plan_is_still_200(client):
+    bad = EXAMPLE_CSV.replace(b"Visibility", b"Fame", 1)
+    response = client.post("/validate", params=PLAN_FIELDS, content=bad,
+                           headers={"content-type": "text/csv"})
+    assert response.status_code == 200
+    assert response.json()["conforms"] is False and response.json()["violations"] >= 1
+
+
+def test_validate_report_graph_as_turtle(client):
+    response = client.post("/validate", params=PLAN_FIELDS, content=EXAMPLE_CSV,
+                           headers={"content-type": "text/csv", "accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    shacl = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, rdflib.RDF.type, shacl.ValidationReport) in graph
+
+
+def test_validate_jsonld_with_the_shipped_context(client):
+    response = client.post("/validate", content=_jsonld("https://w3id.org/tckg/context.jsonld"),
+                           headers={"content-type": "application/ld+json"})
+    assert response.status_code == 200 and response.json()["conforms"] is True
+
+
+# --- linked data ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("accept, media", [("text/turtle", "text/turtle"),
+                                           ("application/ld+json", "application/ld+json"),
+                                           ("*/*", "text/turtle")])
+def test_linked_data_rdf(client, accept, media):
+    response = client.get("/id/northumbria/action/16", headers={"accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    fmt = "json-ld" if "json" in media else "turtle"
+    graph = rdflib.Graph().parse(data=response.text, format=fmt)
+    action = rdflib.URIRef("https://w3id.org/tckg/id/northumbria/action/16")
+    plan = rdflib.URIRef("https://w3id.org/tckg/id/northumbria/plan")
+    assert (action, rdflib.DCTERMS.identifier, rdflib.Literal("16")) in graph
+    assert (plan, None, action) in graph  # incoming triples too
+
+
+def test_linked_data_html_links_neighbours(client):
+    response = client.get("/id/northumbria/action/16",
+                          headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'href="/id/northumbria/plan"' in response.text
+    assert 'href="/id/talent-R11"' in response.text
+
+
+def test_sparql_page_for_browsers_lists_the_example_queries(client):
+    response = client.get("/sparql", headers={"accept": "text/html"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "Coverage of the TALENT summary recommendations" in response.text
+
+
+# --- errors, one shape everywhere -----------------------------------------------------
+
+@pytest.mark.parametrize("method, url, kwargs, status", [
+    ("get", "/search", {"params": {"q": "  "}}, 400),
+    ("get", "/search", {"params": {"q": "x" * 2001}}, 400),
+    ("get", "/search", {"params": {"q": "awards", "pillar": "Fame"}}, 400),
+    ("get", "/search", {}, 422),
+    ("get", "/search", {"params": {"q": "awards", "limit": 0}}, 422),
+    ("get", "/actions/northumbria:999/similar", {}, 404),
+    ("get", "/actions/northumbria:999", {}, 404),
+    ("get", "/id/northumbria/action/999", {}, 404),
+    ("get", "/id/northumbria/action/16", {"params": {"format": "pdf"}}, 400),
+    ("get", "/id/northumbria/action/16", {"headers": {"accept": "image/png"}}, 406),
+    ("get", "/nowhere", {}, 404),
+    ("get", "/sparql", {"params": {"query": "SELEC nothing"}}, 400),
+    ("get", "/sparql", {"params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> "
+                                            "{ ?s ?p ?o } }"}}, 400),
+    ("post", "/sparql", {"data": {"update": "DROP ALL"}}, 403),
+    ("post", "/sparql", {"content": b"x", "headers": {"content-type": "text/plain"}}, 415),
+    ("get", "/sparql", {"params": {"query": "SELECT * WHERE { ?s ?p ?o }"},
+                        "headers": {"accept": "image/png"}}, 406),
+    ("post", "/validate", {"content": b"@prefix : <", "headers": {"content-type": "text/turtle"}},
+     400),
+    ("post", "/validate", {"content": b"x", "headers": {"content-type": "application/pdf"}}, 415),
+    ("post", "/validate", {"content": b"a,b\n", "headers": {"content-type": "text/csv"}}, 400),
+    ("post", "/validate", {"files": {"other": ("p.csv", b"x", "text/csv")}}, 400),
+    ("delete", "/search", {}, 405),
+])
+def test_every_error_has_the_one_shape(client, method, url, kwargs, status):
+    error_of(getattr(client, method)(url, **kwargs), status)
+
+
+# --- safety ---------------------------------------------------------------------------
+
+@pytest.fixture()
+def listener():
+    """A TCP listener on 127.0.0.1 that records whether anything connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    hits = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                hits.append(conn)
+            except OSError:
+                continue
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_service_and_remote_context_never_reach_the_network(client, listener):
+    port, hits = listener
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    assert "SERVICE" in error_of(client.get("/sparql", params={"query": query}), 400)
+    remote = _jsonld(f"http://127.0.0.1:{port}/context.jsonld")
+    assert "never fetched" in error_of(client.post(
+        "/validate", content=remote, headers={"content-type": "application/ld+json"}), 400)
+    assert hits == []
+
+
+def test_a_50_mb_upload_is_refused_with_413(client):
+    body = b"# padding\n" * (5 * 2**20)
+    message = error_of(client.post("/validate", content=body,
+                                   headers={"content-type": "text/turtle"}), 413)
+    assert "10,485,760-byte limit" in message
+
+
+def test_row_cap_cuts_results_and_says_so(client):
+    pool = client.app.state.queries
+    response = client.get("/sparql", params={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
+                          headers={"accept": "text/csv"})
+    assert response.status_code == 200
+    assert len(response.text.strip().splitlines()) == 1 + min(pool.max_rows, 3760)
+    if pool.max_rows < 3760:
+        assert response.headers["tckg-results-truncated"] == str(pool.max_rows)
+
+
+def test_graph_dump_unchanged_after_hostile_requests(client, search_home):
+    before = (search_home / "graph" / "graph.nt").read_bytes()
+    snapshot = sorted(map(str, client.app.state.store))
+    client.post("/sparql", data={"update": "DROP ALL"})
+    client.post("/sparql", content="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                headers={"content-type": "application/sparql-update"})
+    client.get("/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
+    client.post("/validate", content=EXAMPLE_CSV, params=PLAN_FIELDS,
+                headers={"content-type": "text/csv"})
+    assert sorted(map(str, client.app.state.store)) == snapshot
+    assert (search_home / "graph" / "graph.nt").read_bytes() == before
+    count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert json.loads(count.text)["results"]["bindings"][0]["n"]["value"] == "3760"
