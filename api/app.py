@@ -31,11 +31,17 @@ def create_app(home: Path | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.queries = QueryPool(home / GRAPH_DIR / DUMP, **settings)
+        # The outermost lifespan owns the workers: a client that runs the
+        # lifespan again on a live app (as test tools do) must not replace them.
+        owner = getattr(app.state, "queries", None) is None
+        if owner:
+            app.state.queries = QueryPool(home / GRAPH_DIR / DUMP, **settings)
         try:
             yield
         finally:
-            app.state.queries.close()
+            if owner:
+                app.state.queries.close()
+                app.state.queries = None
 
     app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.store = open_store(home, in_memory=True)

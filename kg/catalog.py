@@ -16,6 +16,14 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 """
 
+def _node(iri: str) -> ox.NamedNode | None:
+    """The IRI as a node, or None when it is not a valid IRI (so names nothing here)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
 # Single-valued fields of an action, by the key the API gives them.
 ACTION_FIELDS = {
     "local_id": "dct:identifier", "text": "dct:description", "title": "dct:title",
@@ -37,7 +45,9 @@ ACTION_LISTS = {
 
 def action(store: ox.Store, iri: str) -> dict | None:
     """Every field the graph holds for one action, or None if it is not an action."""
-    node = ox.NamedNode(iri)
+    node = _node(iri)
+    if node is None:
+        return None
     head = select_rows(store, PREFIXES + """SELECT ?a ?institution ?name ?plan WHERE {
         ?plan tc:hasAction ?a ; dct:publisher ?institution . ?institution rdfs:label ?name }""",
                        a=node)
@@ -112,7 +122,9 @@ def recommendations(store: ox.Store) -> list[dict]:
 
 def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
     """The resource's outgoing and incoming triples (empty when the graph has none)."""
-    node = ox.NamedNode(iri)
+    node = _node(iri)
+    if node is None:
+        return []
     triples = [ox.Triple(q.subject, q.predicate, q.object)
                for q in store.quads_for_pattern(node, None, None)]
     triples += [ox.Triple(q.subject, q.predicate, q.object)

@@ -30,6 +30,12 @@ class Answer:
 def execute(store: ox.Store, query: str):
     """Run a checked query; raises QueryRefused or QuerySyntaxError."""
     check_query(query)
+    if not query.isascii():
+        try:
+            query.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise QuerySyntaxError(f"the query is not valid Unicode text ({err.reason} at "
+                                   f"character {err.start})") from None
     try:
         return store.query(query)
     except SyntaxError as err:

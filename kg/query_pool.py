@@ -34,6 +34,10 @@ class QueryTimeout(RuntimeError):
     """The query ran past the time limit and was stopped."""
 
 
+class WorkerCrashed(RuntimeError):
+    """A worker process died under a query; it has been replaced."""
+
+
 @dataclass
 class Outcome:
     kind: str          # "solutions", "triples" or "boolean"
@@ -92,12 +96,15 @@ def _serve(connection, dump: str, max_rows: int) -> None:
     store.bulk_load(path=dump, format=ox.RdfFormat.N_TRIPLES)
     connection.send(("ready", None))
     while True:
-        query = connection.recv()
+        try:
+            query = connection.recv()
+        except EOFError:  # the pool closed the pipe: stop quietly
+            return
         try:
             connection.send(("ok", answer(store, query, max_rows)))
         except (QueryRefused, QuerySyntaxError) as err:
             connection.send((type(err).__name__, str(err)))
-        except OSError as err:  # the engine's own evaluation errors
+        except Exception as err:  # noqa: BLE001 - the process boundary: report, keep serving
             connection.send(("QuerySyntaxError", f"the query failed: {err}"))
 
 
@@ -135,21 +142,31 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout(f"every query worker stayed busy for {self.timeout:g} s; "
                                "try again shortly") from None
-        worker.connection.send(query)
-        if not worker.connection.poll(self.timeout):
-            worker.stop()
-            replacement = threading.Thread(target=self._replace, daemon=True)
-            self._replacements.append(replacement)
-            replacement.start()
-            raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit and was "
-                               "stopped; narrow it (filters, LIMIT) and try again")
-        status, payload = worker.connection.recv()
+        try:
+            worker.connection.send(query)
+            if not worker.connection.poll(self.timeout):
+                self._retire(worker)
+                raise QueryTimeout(f"the query ran past the {self.timeout:g} s time limit and "
+                                   "was stopped; narrow it (filters, LIMIT) and try again")
+            status, payload = worker.connection.recv()
+        except (EOFError, OSError):
+            self._retire(worker)
+            raise WorkerCrashed("the query worker died while running this query; it has been "
+                                "replaced") from None
         self._idle.put(worker)
         if status == "QueryRefused":
             raise QueryRefused(payload)
         if status == "QuerySyntaxError":
             raise QuerySyntaxError(payload)
         return payload
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker and start its replacement in the background, so the
+        caller answers at once."""
+        worker.stop()
+        replacement = threading.Thread(target=self._replace, daemon=True)
+        self._replacements.append(replacement)
+        replacement.start()
 
     def _replace(self) -> None:
         if not self._closed:

@@ -71,8 +71,9 @@ def _parse(data: bytes, fmt: str) -> Graph:
     try:
         graph.parse(data=data, format=fmt)
     # rdflib's parse errors: BadSyntax is a SyntaxError, the JSON-LD parser raises
-    # ValueError/TypeError, and Turtle cut off mid-statement raises IndexError.
-    except (SyntaxError, ValueError, TypeError, IndexError) as err:
+    # ValueError/TypeError, Turtle cut off mid-statement raises IndexError, and an
+    # unterminated string (`"0`) trips an assert inside the Turtle parser.
+    except (SyntaxError, ValueError, TypeError, IndexError, AssertionError) as err:
         raise UnreadablePlan(f"the {fmt} does not parse: {err}") from None
     return graph
 

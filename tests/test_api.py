@@ -228,14 +228,38 @@ def test_a_50_mb_upload_is_refused_with_413(client):
     assert "10,485,760-byte limit" in message
 
 
-def test_row_cap_cuts_results_and_says_so(client):
-    pool = client.app.state.queries
-    response = client.get("/sparql", params={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
-                          headers={"accept": "text/csv"})
+@pytest.fixture()
+def capped(client, search_home):
+    """The app with a query pool capped at 50 rows."""
+    from kg.query_pool import QueryPool
+
+    state, pool = client.app.state, QueryPool(search_home / "graph" / "graph.nt", workers=1,
+                                              max_rows=50)
+    original, state.queries = state.queries, pool
+    yield client
+    state.queries = original
+    pool.close()
+
+
+@pytest.mark.parametrize("query, accept", [
+    ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples"),
+])
+def test_row_cap_cuts_results_and_says_so(capped, query, accept):
+    response = capped.get("/sparql", params={"query": query}, headers={"accept": accept})
     assert response.status_code == 200
-    assert len(response.text.strip().splitlines()) == 1 + min(pool.max_rows, 3760)
-    if pool.max_rows < 3760:
-        assert response.headers["tckg-results-truncated"] == str(pool.max_rows)
+    assert response.headers["tckg-results-truncated"] == "50"
+    if "json" in accept:
+        assert len(response.json()["results"]["bindings"]) == 50
+    else:
+        assert len(rdflib.Graph().parse(data=response.text, format="nt")) == 50
+
+
+def test_results_under_the_cap_are_whole_and_unmarked(capped):
+    query = "SELECT ?a WHERE { ?a a <https://w3id.org/tckg/ontology#Institution> }"
+    response = capped.get("/sparql", params={"query": query})
+    assert response.status_code == 200 and "tckg-results-truncated" not in response.headers
+    assert len(response.json()["results"]["bindings"]) == 5
 
 
 def test_graph_dump_unchanged_after_hostile_requests(client, search_home):

@@ -145,6 +145,7 @@ def test_turtle_syntax_error_reports_the_line():
 
 @pytest.mark.parametrize("data, fmt", [
     (b"@prefix x: <urn:x#> . x:a x:b", "turtle"),  # cut off mid-statement
+    (b'"0', "turtle"),  # an unterminated string (found by schemathesis)
     (b"\xff\xfe not text", "turtle"),
     (b"[1, 2", "json-ld"),
     (b'{"@id": 5, "@type": []}', "json-ld"),

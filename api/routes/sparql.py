@@ -16,7 +16,7 @@ from api.errors import ApiError
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
 from api.pages import queries_page
 from kg.query import QuerySyntaxError, example_queries
-from kg.query_pool import QueryTimeout
+from kg.query_pool import QueryTimeout, WorkerCrashed
 from kg.sparql_guard import QueryRefused, check_query
 
 router = APIRouter(tags=["sparql"])
@@ -45,6 +45,8 @@ def _answer(request: Request, query: str) -> Response:
         raise ApiError(400, str(err)) from None
     except QueryTimeout as err:
         raise ApiError(503, str(err)) from None
+    except WorkerCrashed as err:
+        raise ApiError(500, str(err)) from None
     offered = GRAPH_TYPES if outcome.kind == "triples" else SOLUTION_TYPES
     fmt = choose(request.headers.get("accept"), offered)
     if fmt is None:

@@ -1,0 +1,57 @@
+"""The killable SPARQL workers: time limit, row cap, bad input and crashes."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kg.query import QuerySyntaxError
+from kg.query_pool import QueryPool, QueryTimeout, WorkerCrashed
+from kg.sparql_guard import QueryRefused
+
+COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def pool(built_home):
+    pool = QueryPool(built_home / "graph" / "graph.nt", workers=1, timeout=2, max_rows=7)
+    yield pool
+    pool.close()
+
+
+def count(pool) -> str:
+    return pool.run(COUNT).body.decode().splitlines()[1]
+
+
+def test_answers_in_the_interchange_forms(pool):
+    assert count(pool) == "172"
+    assert pool.run("ASK { ?s ?p ?o }").body == b"true"
+    triples = pool.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert triples.kind == "triples" and triples.truncated and len(triples.results()) == 7
+
+
+def test_a_runaway_query_is_killed_and_the_worker_replaced(pool):
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="2 s time limit"):
+        pool.run(HEAVY)
+    assert time.monotonic() - started < 4
+    assert count(pool) == "172"  # the replacement answers
+
+
+@pytest.mark.parametrize("query, error", [
+    ("SELECT nothing", QuerySyntaxError),
+    ("SELECT ?x WHERE { ?x ?y \ud800 }", QuerySyntaxError),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", QueryRefused),
+])
+def test_bad_queries_are_errors_and_the_worker_lives_on(pool, query, error):
+    with pytest.raises(error):
+        pool.run(query)
+    assert count(pool) == "172"
+
+
+def test_a_crashed_worker_is_reported_and_replaced(pool):
+    pool._idle.queue[0].process.kill()
+    with pytest.raises(WorkerCrashed):
+        pool.run(COUNT)
+    assert count(pool) == "172"
