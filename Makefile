@@ -5,7 +5,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install build serve test lint bench
+.PHONY: install build serve test lint bench bench-api
 
 install: $(VENV)/.installed
 
@@ -32,3 +32,9 @@ lint: install
 
 bench: build
 	$(PY) benchmarks/bench_graph.py
+	$(PY) benchmarks/bench_search.py quality
+	$(PY) benchmarks/bench_search.py speed
+
+# Needs wrk (Debian: apt-get install wrk).
+bench-api: build
+	$(PY) benchmarks/bench_api.py

@@ -24,6 +24,7 @@ from search.vectors import nearest
 MAX_QUERY_CHARS = 2000
 DEPTH = 100  # candidates taken from each ranking before fusion
 MODES = ("hybrid", "dense", "bm25")
+QUERY_CACHE = 4096
 
 
 class QueryRejected(ValueError):
@@ -59,6 +60,9 @@ class Searcher:
         self.lexical = Lexical(index.texts)
         self._positions = {d.action: i for i, d in enumerate(self.documents)}
         self._positions.update({short_id(d.action): i for i, d in enumerate(self.documents)})
+        # Query vectors of recent queries: encoding is ~90% of a search's CPU,
+        # and people (and pages that re-run a search) repeat queries.
+        self.query_vector = lru_cache(maxsize=QUERY_CACHE)(self._query_vector)
 
     @classmethod
     def open(cls, home: Path | None = None) -> Searcher:
@@ -77,7 +81,7 @@ class Searcher:
                mode: str = "hybrid") -> list[dict]:
         query = check_query(query)
         allowed = allowed_positions(self.documents, filters)
-        vector = self.encoder.encode([query])[0] if mode != "bm25" else None
+        vector = self.query_vector(query) if mode != "bm25" else None
         ranked = self._rank(query, vector, allowed, limit, mode)
         return [result(self.documents[p], s) for p, s in ranked[:limit]]
 
@@ -94,6 +98,11 @@ class Searcher:
         vector = self.index.vectors.index.reconstruct(position)
         hits, scores = nearest(self.index.vectors, vector, limit, np.array(keep, dtype=np.int64))
         return [result(self.documents[p], s) for p, s in zip(hits.tolist(), scores.tolist())]
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        vector = self.encoder.encode([query])[0]
+        vector.setflags(write=False)  # shared through the cache
+        return vector
 
     def position(self, action: str) -> int:
         key = action.strip()

@@ -58,7 +58,7 @@ def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT
     documents = read_documents(open_store(home))
     texts = [document_text(d, fields) for d in documents]
     kind = kind or index_type()
-    embeddings = encoder.encode(texts)
+    embeddings = _embed(encoder, texts)
     vectors = build_vectors(embeddings, kind)
     fresh, live = home / f"{INDEX_DIR}.new", home / INDEX_DIR
     shutil.rmtree(fresh, ignore_errors=True)
@@ -77,6 +77,14 @@ def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT
     shutil.rmtree(live, ignore_errors=True)
     fresh.rename(live)
     return manifest
+
+
+def _embed(encoder: Encoder, texts: list[str]):
+    """Vectors for the texts, each distinct text encoded once (plans repeat wording)."""
+    distinct = list(dict.fromkeys(texts))
+    vectors = encoder.encode(distinct)
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[t] for t in texts]]
 
 
 def load_index(home: Path, model: str) -> SearchIndex:

@@ -81,6 +81,9 @@ class OnnxEncoder:
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # One thread per query: a server encodes several queries at once, and
+        # two-way parallelism inside each one only made them queue on 2 cores.
+        options.intra_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(folder / MODEL), options,
                                                     providers=["CPUExecutionProvider"])
         self.name = name
