@@ -3,6 +3,7 @@
     python benchmarks/bench_search.py quality   # nDCG@10, recall@10 per method; similar's pairs
     python benchmarks/bench_search.py fields    # which document text represents an action best
     python benchmarks/bench_search.py speed [--sizes 10000 100000]
+    python benchmarks/bench_search.py hnsw [--sizes 10000 100000]   # recall against exact
 
 Quality runs against the graph in $TCKG_HOME (default var/; run `tckg build` first).
 """
@@ -171,6 +172,35 @@ def speed(sizes: list[int]) -> None:
             report(f"{size:,} actions", timed_queries(Searcher(index), queries, 3))
 
 
+def hnsw_recall(sizes: list[int], noise: float = 1.0) -> None:
+    """Recall@10 of HNSW against exact search. The corpus: the real documents'
+    vectors, each copied with Gaussian noise (then normalised) up to the size, so
+    neighbourhoods are dense and realistic; the queries: the relevance set's."""
+    import numpy as np
+
+    from search.vectors import build_vectors, nearest
+
+    encoder = load_encoder()
+    documents = read_documents(open_store(state_home()))
+    base = encoder.encode([document_text(d, DOCUMENT_FIELDS) for d in documents])
+    queries = encoder.encode([q for q, _ in load_judgements()])
+    rng = np.random.default_rng(7)
+    for size in sizes:
+        picks = base[rng.integers(0, len(base), size)]
+        corpus = picks + rng.normal(0, noise / np.sqrt(base.shape[1]), picks.shape)
+        corpus = (corpus / np.linalg.norm(corpus, axis=1, keepdims=True)).astype(np.float32)
+        exact, approximate = build_vectors(corpus, "flat"), build_vectors(corpus, "hnsw")
+        recalls, times = [], []
+        for vector in queries:
+            truth = set(nearest(exact, vector, K)[0].tolist())
+            start = time.perf_counter()
+            found = set(nearest(approximate, vector, K)[0].tolist())
+            times.append((time.perf_counter() - start) * 1000)
+            recalls.append(len(truth & found) / K)
+        print(f"{size:,} vectors: HNSW recall@10 {statistics.mean(recalls):.3f} "
+              f"(min {min(recalls):.1f}), search median {statistics.median(times):.2f} ms")
+
+
 def report(label: str, times: list[float]) -> None:
     print(f"{label}: search median {statistics.median(times):.1f} ms, "
           f"p95 {percentile(times, 95):.1f} ms over {len(times)} queries")
@@ -179,12 +209,14 @@ def report(label: str, times: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("quality", "fields", "speed"))
+    parser.add_argument("what", choices=("quality", "fields", "speed", "hnsw"))
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--fields", nargs="*", default=list(DOCUMENT_FIELDS),
                         help="document fields for `quality` (default: the index's)")
     args = parser.parse_args()
-    {"quality": lambda: quality(tuple(args.fields)), "fields": fields, "speed": lambda: speed(args.sizes)}[args.what]()
+    commands = {"quality": lambda: quality(tuple(args.fields)), "fields": fields,
+                "speed": lambda: speed(args.sizes), "hnsw": lambda: hnsw_recall(args.sizes)}
+    commands[args.what]()
 
 
 if __name__ == "__main__":

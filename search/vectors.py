@@ -30,7 +30,7 @@ def build_vectors(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
     if kind == "hnsw":
         inner = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         inner.hnsw.efConstruction = 80
-        inner.hnsw.efSearch = 64
+        inner.hnsw.efSearch = 256  # recall@10 0.86 at 64, 0.97 at 256 (100k, bench_search.py hnsw)
     else:
         inner = faiss.IndexFlatIP(dimension)
     index = faiss.IndexIDMap(inner)
