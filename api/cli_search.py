@@ -51,21 +51,26 @@ def print_results(results: list[dict]) -> None:
         print(head + text)
 
 
+def _inputs(text: str | None, file: str | None, what: str, usage_error) -> list[str]:
+    """The one TEXT, or the non-blank lines of FILE."""
+    if file:
+        path = Path(file)
+        if not path.is_file():
+            raise usage_error(f"no such file: {path}")
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        if not any(lines):
+            raise usage_error(f"{path} holds no {what} (one per line)")
+        return [line for line in lines if line]
+    if text:
+        return [text]
+    raise usage_error(f"give a TEXT or --{what} FILE")
+
+
 def cmd_search(args, usage_error) -> int:
     from search.engine import Searcher
 
     try:
-        if args.queries:
-            path = Path(args.queries)
-            if not path.is_file():
-                raise usage_error(f"no such file: {path}")
-            queries = [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
-            if not queries:
-                raise usage_error(f"{path} holds no queries (one per line)")
-        elif args.text:
-            queries = [args.text]
-        else:
-            raise usage_error("give a query TEXT or --queries FILE")
+        queries = _inputs(args.text, args.queries, "queries", usage_error)
         searcher, filters = Searcher.open(state_home()), _filters(args)
         answers = {q: searcher.search(q, args.limit, filters) for q in queries}
     except _errors() as err:
@@ -101,6 +106,30 @@ def cmd_similar(args, usage_error) -> int:
     return 0
 
 
+def cmd_suggest(args, usage_error) -> int:
+    from search.assistant import Assistant
+    from search.engine import Searcher, check_query
+
+    try:
+        texts = _inputs(args.text, args.texts, "texts", usage_error)
+        for text in texts:
+            check_query(text)  # refuse bad input before the suggesters are fitted
+        assistant = Assistant(Searcher.open(state_home()))
+        answers = [assistant.suggest(text, args.limit) for text in texts]
+    except _errors() as err:
+        raise usage_error(str(err)) from None
+    if args.json:
+        print(json.dumps(answers if args.texts else answers[0], indent=2, ensure_ascii=False))
+        return 0
+    for text, answer in zip(texts, answers):
+        print(f"# {text}")
+        print("pillars: " + ", ".join(f"{p['label']} {p['score']:.2f}" for p in answer["pillars"]))
+        print("recommendations: " + "; ".join(f"{r['code']} {r['label']} {r['score']:.2f}"
+                                              for r in answer["recommendations"]))
+        print_results(answer["similar"])
+    return 0
+
+
 def _limit(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 1000:
@@ -133,3 +162,13 @@ def add_commands(sub, usage_error) -> None:
                          help="also return actions of the action's own plan")
     similar.add_argument("--json", action="store_true", help="print a JSON array, best first")
     similar.set_defaults(func=lambda args: cmd_similar(args, usage_error))
+    suggest = sub.add_parser("suggest", help="for a draft action: suggested pillars and TALENT "
+                                             "recommendations, and similar actions elsewhere")
+    suggest.add_argument("text", nargs="?", help="the draft action's text")
+    suggest.add_argument("--texts", metavar="FILE",
+                         help="one draft per line; prints a JSON array in the same order")
+    suggest.add_argument("--limit", type=_limit, default=5,
+                         help="similar actions to return (default 5)")
+    suggest.add_argument("--json", action="store_true",
+                         help='print {"pillars", "recommendations", "similar"} as JSON')
+    suggest.set_defaults(func=lambda args: cmd_suggest(args, usage_error))

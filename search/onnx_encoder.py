@@ -89,9 +89,17 @@ class OnnxEncoder:
         self.name = name
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        return np.concatenate([self._encode(texts[i:i + batch_size])
-                               for i in range(0, len(texts), batch_size)])
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        """Vectors in the texts' order. Batches hold texts of similar length:
+        padding a short text to a long one's length was most of the work."""
+        if not texts:
+            return np.empty((0, self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.concatenate([self._encode([texts[i] for i in order[k:k + batch_size]])
+                                  for k in range(0, len(order), batch_size)])
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         batch = self.tokenizer.encode_batch(texts)

@@ -1,14 +1,15 @@
-"""Suggested TALENT links: which summary recommendations (R1-R16) an action serves.
+"""Suggestions for an action: which TALENT summary recommendations (R1-R16) it
+serves, and which pillars it belongs to.
 
 Two methods, compared in benchmarks/bench_suggest.py:
-- zero-shot: the cosine between the action's text and each recommendation's
-  full text (with the employer recommendations the crosswalk maps to it);
-- learned: a logistic regression (scikit-learn) over (action, recommendation)
-  pairs, whose features are the zero-shot cosine, its margin to the action's best
-  cosine, and the vote of the most similar actions of *other* institutions that
-  assert links. Its probability is the suggestion's score; one model serves all
-  sixteen recommendations, so a recommendation with few labelled actions still
-  gets a calibrated score.
+- zero-shot: the cosine between the action's text and each concept's text (a
+  recommendation's full text with the employer recommendations the crosswalk
+  maps to it; a pillar's definition);
+- learned: a logistic regression (scikit-learn) over (action, concept) pairs,
+  whose features are the zero-shot cosine, its margin to the action's best
+  cosine, and the vote of the most similar labelled actions of *other*
+  institutions. Its probability is the suggestion's score; one model serves all
+  concepts of a scheme, so a concept with few labelled actions still gets a score.
 """
 from __future__ import annotations
 
@@ -42,28 +43,39 @@ def recommendation_texts() -> dict[str, str]:
 
 @dataclass
 class Labelled:
-    """Actions whose institution states links: their vectors, R-codes and institution."""
+    """Labelled actions: their vectors, the concepts each is labelled with, their institution."""
     vectors: np.ndarray
     codes: list[set[str]]
     institutions: list[str]
 
 
-class LinkSuggester:
-    def __init__(self, encoder, codes: list[str] | None = None):
-        texts = recommendation_texts()
-        self.codes = codes or list(texts)
-        self.recommendation_vectors = encoder.encode([texts[c] for c in self.codes])
+def pillar_texts() -> dict[str, str]:
+    """Pillar label -> "Label: definition"."""
+    graph = ontology_graph()
+    texts = {}
+    for concept in sorted(graph.subjects(SKOS.inScheme, TCID["scheme-pillars"])):
+        label = str(graph.value(concept, SKOS.prefLabel))
+        texts[label] = f"{label}: {graph.value(concept, SKOS.definition)}"
+    return texts
+
+
+class ConceptSuggester:
+    """Scores actions against the concepts of one scheme (texts: concept -> text)."""
+
+    def __init__(self, encoder, texts: dict[str, str]):
+        self.codes = list(texts)
+        self.concept_vectors = encoder.encode([texts[c] for c in self.codes])
         self.model: LogisticRegression | None = None
         self.labelled: Labelled | None = None
 
     def zero_shot(self, vectors: np.ndarray) -> np.ndarray:
-        """Cosine of each action (row) with each recommendation (column)."""
-        return vectors @ self.recommendation_vectors.T
+        """Cosine of each action (row) with each concept (column)."""
+        return vectors @ self.concept_vectors.T
 
     def _votes(self, vectors: np.ndarray, institutions: list[str],
                training: bool = False) -> np.ndarray:
-        """Per action and recommendation: the similarity-weighted share of its nearest
-        labelled actions that assert the recommendation. Never its own institution's
+        """Per action and concept: the similarity-weighted share of its nearest
+        labelled actions that carry the concept. Never its own institution's
         (an institution's rows share labels and wording); while training with a
         single institution, which has no other, never the action itself."""
         labelled = self.labelled
@@ -91,7 +103,7 @@ class LinkSuggester:
         votes = self._votes(vectors, institutions, training)
         return np.stack([cosine, margin, votes], axis=-1).reshape(-1, 3)
 
-    def fit(self, labelled: Labelled) -> LinkSuggester:
+    def fit(self, labelled: Labelled) -> ConceptSuggester:
         """Learn from the asserted links; each action's votes come from other
         institutions only, as they will for an institution never seen."""
         self.labelled = labelled
@@ -100,7 +112,18 @@ class LinkSuggester:
         self.model = LogisticRegression(C=1.0, max_iter=1000).fit(features, targets)
         return self
 
-    def scores(self, vectors: np.ndarray, institutions: list[str]) -> np.ndarray:
-        """Probability that each action (row) serves each recommendation (column)."""
+    def scores(self, vectors: np.ndarray, institutions: list[str | None]) -> np.ndarray:
+        """Probability that each action (row) serves each concept (column); an action
+        of no known institution (None: a draft) hears every labelled action."""
         features = self._features(vectors, institutions)
         return self.model.predict_proba(features)[:, 1].reshape(len(vectors), len(self.codes))
+
+
+class LinkSuggester(ConceptSuggester):
+    def __init__(self, encoder):
+        super().__init__(encoder, recommendation_texts())
+
+
+class PillarSuggester(ConceptSuggester):
+    def __init__(self, encoder):
+        super().__init__(encoder, pillar_texts())

@@ -79,3 +79,33 @@ def test_a_missing_index_exits_2_and_says_to_build(tmp_path):
     done = tckg(tmp_path, "search", "awards")
     assert done.returncode == 2
     assert "no search index" in done.stderr and "tckg build" in done.stderr
+
+
+def test_suggest_json_pillars_recommendations_and_similar(home):
+    done = tckg(home, "suggest", "Develop a policy so that technicians are credited as authors "
+                                 "on research papers", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == {"pillars", "recommendations", "similar"}
+    assert [p["label"] for p in answer["pillars"]] and len(answer["pillars"]) == 4
+    scores = [r["score"] for r in answer["recommendations"]]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert answer["recommendations"][0]["code"] == "R11"
+    assert set(answer["recommendations"][0]) == {"code", "label", "score"}
+    assert all(CONTRACT <= set(r) for r in answer["similar"])
+
+
+def test_suggest_many_texts_keeps_their_order(home, tmp_path):
+    texts = tmp_path / "drafts.txt"
+    texts.write_text("Run an apprenticeship scheme for new technicians\n\n"
+                     "Technicians sit on the university's research committees\n", encoding="utf-8")
+    done = tckg(home, "suggest", "--texts", str(texts), "--json", "--limit", "2")
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout)
+    assert len(answers) == 2 and all(len(a["similar"]) == 2 for a in answers)
+    assert answers[0]["recommendations"][0]["code"] == "R7"  # broader entry routes
+
+
+def test_suggest_refuses_an_empty_draft(home):
+    done = tckg(home, "suggest", "  ")
+    assert done.returncode == 2 and "empty" in done.stderr
