@@ -66,43 +66,41 @@ def _inputs(text: str | None, file: str | None, what: str, usage_error) -> list[
     raise usage_error(f"give a TEXT or --{what} FILE")
 
 
-def cmd_search(args, usage_error) -> int:
-    from search.engine import Searcher
-
-    try:
-        queries = _inputs(args.text, args.queries, "queries", usage_error)
-        searcher, filters = Searcher.open(state_home()), _filters(args)
-        answers = {q: searcher.search(q, args.limit, filters) for q in queries}
-    except _errors() as err:
-        raise usage_error(str(err)) from None
-    if args.queries:
-        if args.json:
-            print(json.dumps(answers, indent=2, ensure_ascii=False))
-        else:
-            for query, results in answers.items():
-                print(f"# {query}")
-                print_results(results)
-        return 0
-    results = answers[queries[0]]
-    if args.json:
+def emit(results, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
         print_results(results)
+
+
+def cmd_search(args, usage_error) -> int:
+    from search.engine import search
+
+    try:
+        queries = _inputs(args.text, args.queries, "queries", usage_error)
+        filters = _filters(args)
+        answers = {q: search(q, args.limit, filters, state_home()) for q in queries}
+    except _errors() as err:
+        raise usage_error(str(err)) from None
+    if not args.queries:
+        emit(answers[queries[0]], args.json)
+    elif args.json:
+        print(json.dumps(answers, indent=2, ensure_ascii=False))
+    else:
+        for query, results in answers.items():
+            print(f"# {query}")
+            print_results(results)
     return 0
 
 
 def cmd_similar(args, usage_error) -> int:
-    from search.engine import Searcher
+    from search.engine import similar
 
     try:
-        results = Searcher.open(state_home()).similar(args.action, args.limit,
-                                                      args.same_institution)
+        results = similar(args.action, args.limit, args.same_institution, state_home())
     except _errors() as err:
         raise usage_error(str(err)) from None
-    if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
-    else:
-        print_results(results)
+    emit(results, args.json)
     return 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kg.store import open_store, state_home
-from kg.vocab import TCID
+from kg.vocab import action_iri_from_short_id
 from search.documents import document_text, read_documents
 from search.encoder import load_encoder
 from search.engine import Searcher
@@ -33,8 +33,7 @@ K = 10
 
 
 def iri(key: str) -> str:
-    slug, local = key.split(":", 1)
-    return f"{TCID}{slug}/action/{local}"
+    return str(action_iri_from_short_id(key))
 
 
 def load_judgements(paraphrase: bool | None = None) -> list[tuple[str, dict[str, int]]]:

@@ -35,6 +35,18 @@ def action_iri(slug: str, local_id: str) -> URIRef:
     return TCID[f"{slug}/action/{local_id}"]
 
 
+def short_id(iri: str) -> str:
+    """An action IRI's short form, "slug:local" (e.g. "northumbria:16")."""
+    slug, _, local = str(iri).removeprefix(str(TCID)).partition("/action/")
+    return f"{slug}:{local}"
+
+
+def action_iri_from_short_id(short: str) -> URIRef:
+    """The action IRI a short id ("northumbria:16") names."""
+    slug, _, local = short.partition(":")
+    return action_iri(slug, local)
+
+
 def stakeholder_iri(slug: str, name: str) -> URIRef:
     return TCID[f"{slug}/stakeholder/{slugify(name)}"]
 

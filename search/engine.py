@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.store import state_home
-from kg.vocab import TCID
+from kg.vocab import short_id
 from search import ranking
 from search.documents import Document
 from search.encoder import Encoder, load_encoder, model_name
@@ -33,12 +33,6 @@ class QueryRejected(ValueError):
 
 class UnknownAction(LookupError):
     """An action IRI (or short id) that is not in the index."""
-
-
-def short_id(action_iri: str) -> str:
-    """"slug:local" for an action IRI, e.g. "northumbria:16"."""
-    slug, _, local = action_iri.removeprefix(str(TCID)).partition("/action/")
-    return f"{slug}:{local}"
 
 
 def result(doc: Document, score: float) -> dict:

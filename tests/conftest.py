@@ -1,6 +1,9 @@
 """Shared fixtures: one real graph built from data/sources for the session."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,26 @@ from kg.sources import load_sources
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
+TCKG = str(Path(sys.executable).parent / "tckg")
+
+
+def tckg(home, *args):
+    """The `tckg` command as a user runs it, over the state home `home`."""
+    env = dict(os.environ, TCKG_HOME=str(home))
+    return subprocess.run([TCKG, *args], capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+
+
+@pytest.fixture(scope="session")
+def cli_home(tmp_path_factory) -> Path:
+    """A state home built by `tckg build` in a real process: graph and index."""
+    home = tmp_path_factory.mktemp("cli-home")
+    done = tckg(home, "build")
+    assert done.returncode == 0, done.stderr
+    assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
+    assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
+    assert done.stdout == ""
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -4,32 +4,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import rdflib
 
-TCKG = str(Path(sys.executable).parent / "tckg")
+from tests.conftest import TCKG, tckg
+
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
-
-
-def tckg(home, *args):
-    env = dict(os.environ, TCKG_HOME=str(home))
-    return subprocess.run([TCKG, *args], capture_output=True, text=True, env=env, timeout=120, check=False)
-
-
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("cli-home")
-    done = tckg(home, "build")
-    assert done.returncode == 0, done.stderr
-    assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
-    assert done.stdout == ""
-    return home
 
 
 def test_sparql_json_is_the_default(cli_home):

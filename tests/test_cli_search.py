@@ -5,18 +5,14 @@ import json
 
 import pytest
 
-from tests.test_cli import tckg
+from tests.conftest import tckg
 
 CONTRACT = {"action", "institution", "text", "score", "pillars", "recommendations"}
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("cli-search-home")
-    done = tckg(home, "build")
-    assert done.returncode == 0, done.stderr
-    assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
-    return home
+def home(cli_home):
+    return cli_home
 
 
 def test_search_json_is_the_contract_array(home):

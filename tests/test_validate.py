@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,10 @@ from kg.model import UnreadablePlan
 from kg.rdf import plans_to_graph
 from kg.sources import load_sources
 from kg.validate import PlanTooLarge, validate
+from tests.conftest import TCKG
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "data" / "templates"
-TCKG = str(Path(sys.executable).parent / "tckg")
 HEADER = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
 GOOD_ROW = "A1,,Publish profiles of every technical team online,Visibility,R11,HR,2025-06,Profiles live,in progress\n"
 # The warning counts the README reports for the five source plans.

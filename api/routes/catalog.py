@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request
 
 from api.errors import ApiError
 from kg import catalog
-from kg.vocab import TCID
+from kg.vocab import action_iri_from_short_id
 
 router = APIRouter(tags=["catalog"])
 
@@ -25,11 +25,6 @@ def _example(value) -> dict:
     return {200: {"content": {"application/json": {"example": value}}}}
 
 
-def action_iri(short_id: str) -> str:
-    slug, _, local = short_id.partition(":")
-    return f"{TCID}{slug}/action/{local}"
-
-
 @router.get("/actions/{action_id}", summary="one action with every field its source gives",
             responses={404: {"description": "no such action"}, **_example({
                 "action": "https://w3id.org/tckg/id/manchester-met/action/3.4",
@@ -40,7 +35,7 @@ def action_iri(short_id: str) -> str:
 def action(request: Request,
            action_id: str = Path(description="short id: institution:local id",
                                  examples=["manchester-met:3.4"])) -> dict:
-    found = catalog.action(request.app.state.store, action_iri(action_id))
+    found = catalog.action(request.app.state.store, str(action_iri_from_short_id(action_id)))
     if found is None:
         raise ApiError(404, f"no action {action_id!r}; ids look like northumbria:16 "
                             "(see /search or /institutions)")
