@@ -25,18 +25,23 @@ class UsageError(Exception):
 
 
 def cmd_build(args) -> int:
-    from search.build import build_search_index
+    from search.build import build_all, timed_load_encoder
     from search.encoder import ModelUnavailable
 
     home = state_home()
     try:
-        build_graph(home)
+        encoder, missing = timed_load_encoder(), None
+    except ModelUnavailable as err:  # the graph alone is still worth building
+        encoder, missing = None, err
+    try:
+        if encoder is None:
+            build_graph(home)
+        else:
+            build_all(home, encoder)
     except SourceError as err:
         raise UsageError(f"build failed, previous graph kept: {err}") from None
-    try:
-        build_search_index(home)
-    except ModelUnavailable as err:
-        raise UsageError(f"graph built, but not the search index: {err}") from None
+    if missing:
+        raise UsageError(f"graph built, but not its suggested links or the search index: {missing}")
     return 0
 
 

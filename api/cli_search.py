@@ -8,6 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from kg.store import StoreMissing, state_home
+from kg.suggested import THRESHOLD
+
+LINKS = ("asserted", "suggested", "any")  # search.filters.LINKS, without importing search
 
 # The search modules import sentence-transformers (seconds); they are imported
 # when a search command runs, so `tckg sparql` and `tckg validate` stay fast.
@@ -18,9 +21,10 @@ def _errors():
     from search.engine import QueryRejected, UnknownAction
     from search.filters import FilterError
     from search.index import IndexUnusable
+    from search.linking import SuggestersUnusable
 
     return (QueryRejected, UnknownAction, FilterError, IndexUnusable, ModelUnavailable,
-            StoreMissing)
+            SuggestersUnusable, StoreMissing)
 
 
 def _date(text: str) -> date:
@@ -34,7 +38,8 @@ def _filters(args):
     from search.filters import Filters
 
     return Filters(institution=args.institution, pillar=args.pillar,
-                   recommendation=args.recommendation, owner_type=args.owner_type,
+                   recommendation=args.recommendation, links=args.links,
+                   min_score=args.min_score, owner_type=args.owner_type,
                    due_from=args.due_from, due_to=args.due_to)
 
 
@@ -106,13 +111,13 @@ def cmd_similar(args, usage_error) -> int:
 
 def cmd_suggest(args, usage_error) -> int:
     from search.assistant import Assistant
-    from search.engine import Searcher, check_query
+    from search.engine import check_query
 
     try:
         texts = _inputs(args.text, args.texts, "texts", usage_error)
         for text in texts:
-            check_query(text)  # refuse bad input before the suggesters are fitted
-        assistant = Assistant(Searcher.open(state_home()))
+            check_query(text)  # refuse bad input before anything loads
+        assistant = Assistant.open(state_home())
         answers = [assistant.suggest(text, args.limit) for text in texts]
     except _errors() as err:
         raise usage_error(str(err)) from None
@@ -126,6 +131,16 @@ def cmd_suggest(args, usage_error) -> int:
                                               for r in answer["recommendations"]))
         print_results(answer["similar"])
     return 0
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a score between 0 and 1")
+    return value
 
 
 def _limit(text: str) -> int:
@@ -146,6 +161,11 @@ def add_commands(sub, usage_error) -> None:
     search.add_argument("--recommendation",
                         help="only actions linked to this TALENT code (e.g. R5, E3; asserted "
                              "links, and E-codes count for the R-codes the crosswalk maps them to)")
+    search.add_argument("--links", choices=LINKS, default=None,
+                        help="with --recommendation: the links the institution states (default), "
+                             "the machine's suggested links, or any")
+    search.add_argument("--min-score", type=_score, default=None,
+                        help=f"least score of a suggested link (default {THRESHOLD})")
     search.add_argument("--owner-type", help="only actions owned by this stakeholder type "
                                              "(e.g. 'Human resources')")
     search.add_argument("--due-from", type=_date, help="only actions due on or after this date")

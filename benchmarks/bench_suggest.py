@@ -23,7 +23,7 @@ from benchmarks.bench_search import iri
 from kg.store import open_store, state_home
 from search.documents import read_documents
 from search.encoder import load_encoder
-from search.suggest import Labelled, LinkSuggester, PillarSuggester
+from search.suggest import LinkSuggester, PillarSuggester
 
 LABELS = Path(__file__).resolve().parent / "relevance" / "talent-labels.json"
 THRESHOLD = 0.3
@@ -71,8 +71,8 @@ def pillars(encoder, documents, vectors) -> None:
     for held_out in sorted({d.institution for d in documents}):
         train = [d for d in documents if d.institution != held_out]
         test = [d for d in documents if d.institution == held_out]
-        suggester.fit(Labelled(np.array([vectors[d.action] for d in train]),
-                               [set(d.pillars) for d in train], [d.institution for d in train]))
+        suggester.fit(np.array([vectors[d.action] for d in train]),
+                      [set(d.pillars) for d in train], [d.institution for d in train])
         matrix = np.array([vectors[d.action] for d in test])
         learned.append(suggester.scores(matrix, [held_out] * len(test)))
         zero.append(suggester.zero_shot(matrix))
@@ -96,8 +96,8 @@ def main() -> None:
     for held_out in institutions:
         train = [a for a in links if by_iri[a].institution != held_out]
         test = [a for a in links if by_iri[a].institution == held_out]
-        suggester.fit(Labelled(np.array([vectors[a] for a in train]), [links[a] for a in train],
-                               [by_iri[a].institution for a in train]))
+        suggester.fit(np.array([vectors[a] for a in train]), [links[a] for a in train],
+                      [by_iri[a].institution for a in train])
         test_vectors = np.array([vectors[a] for a in test])
         gold = [links[a] for a in test]
         scores = suggester.scores(test_vectors, [held_out] * len(test))
@@ -112,8 +112,8 @@ def main() -> None:
     per_recommendation(np.vstack(all_scores), all_gold, codes)
 
     labels = {iri(k): set(v) for k, v in json.loads(LABELS.read_text())["labels"].items()}
-    suggester.fit(Labelled(np.array([vectors[a] for a in links]), list(links.values()),
-                           [by_iri[a].institution for a in links]))
+    suggester.fit(np.array([vectors[a] for a in links]), list(links.values()),
+                  [by_iri[a].institution for a in links])
     hand = list(labels)
     hand_vectors = np.array([vectors[a] for a in hand])
     gold = [labels[a] for a in hand]

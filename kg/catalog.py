@@ -7,6 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.query import select_rows
+from kg.suggested import THRESHOLD
 
 PREFIXES = """PREFIX tc: <https://w3id.org/tckg/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -63,7 +64,30 @@ def action(store: ox.Store, iri: str) -> dict | None:
         rows = select_rows(store, PREFIXES + f"SELECT DISTINCT ?a ?v WHERE {{ ?a {path} ?v }} ORDER BY ?v",
                            a=node)
         found[key] = [r["v"] for r in rows]
+    found["suggested_recommendations"] = [
+        {"code": r["code"], "score": float(r["score"]), "rank": int(r["rank"])}
+        for r in select_rows(store, PREFIXES + """SELECT ?a ?code ?score ?rank WHERE {
+            ?a tc:suggestedLink ?link .
+            ?link tc:suggestedRecommendation/skos:notation ?code ; tc:score ?score ; tc:rank ?rank .
+        } ORDER BY ?rank""", a=node)]
     return found
+
+
+# Actions with suggested links at or above the threshold (a constant of ours,
+# not user input), by recommendation and institution.
+SUGGESTED = PREFIXES + f"""
+SELECT ?recommendation ?institution (COUNT(DISTINCT ?action) AS ?actions) WHERE {{
+  ?action tc:suggestedLink ?link .
+  ?link tc:suggestedRecommendation ?recommendation ; tc:score ?score .
+  FILTER(?score >= {THRESHOLD})
+  ?plan tc:hasAction ?action ; dct:publisher ?institution .
+}}
+GROUP BY ?recommendation ?institution
+"""
+
+
+def _suggested(store: ox.Store) -> list[dict]:
+    return select_rows(store, SUGGESTED)
 
 
 INSTITUTIONS = PREFIXES + """
@@ -84,13 +108,19 @@ ORDER BY ?name
 
 
 def institutions(store: ox.Store) -> list[dict]:
-    """Each institution with its plan and counts: actions, and R1-R16 it links
-    (asserted, directly or through the crosswalk)."""
+    """Each institution with its plan and counts: actions, the R1-R16 it links
+    (asserted, directly or through the crosswalk), and the R1-R16 its actions
+    have suggested links to at or above the threshold."""
+    suggested: dict[str, set[str]] = {}
+    for row in _suggested(store):
+        suggested.setdefault(row["institution"], set()).add(row["recommendation"])
     rows = select_rows(store, INSTITUTIONS)
     return [{"institution": r["institution"], "name": r["name"], "plan": r["plan"],
              "title": r.get("title"), "period_start": r.get("start"), "period_end": r.get("end"),
              "actions": int(r["actions"]),
-             "summary_recommendations_addressed": int(r["recommendations"])} for r in rows]
+             "summary_recommendations_addressed": int(r["recommendations"]),
+             "summary_recommendations_suggested": len(suggested.get(r["institution"], ())),
+             "suggestion_threshold": THRESHOLD} for r in rows]
 
 
 RECOMMENDATIONS = PREFIXES + """
@@ -110,12 +140,22 @@ GROUP BY ?recommendation ?code ?label ?definition ?scheme
 
 def recommendations(store: ox.Store) -> list[dict]:
     """R1-R16 then E1-E23, each with its asserted coverage: actions and institutions
-    linking it (an E-code's links count for the R-codes the crosswalk maps it to)."""
+    linking it (an E-code's links count for the R-codes the crosswalk maps it to),
+    and its suggested coverage at or above the threshold (R-codes only: the
+    suggester links to R1-R16)."""
+    suggested: dict[str, dict] = {}
+    for row in _suggested(store):
+        counts = suggested.setdefault(row["recommendation"], {"actions": 0, "institutions": 0})
+        counts["actions"] += int(row["actions"])
+        counts["institutions"] += 1
     rows = select_rows(store, RECOMMENDATIONS)
     found = [{"recommendation": r["recommendation"], "code": r["code"], "label": r["label"],
               "definition": r.get("definition"),
               "kind": "summary" if r["scheme"].endswith("summary") else "employer",
-              "asserted": {"actions": int(r["actions"]), "institutions": int(r["institutions"])}}
+              "asserted": {"actions": int(r["actions"]), "institutions": int(r["institutions"])},
+              "suggested": dict(suggested.get(r["recommendation"],
+                                              {"actions": 0, "institutions": 0}),
+                                min_score=THRESHOLD)}
              for r in rows]
     return sorted(found, key=lambda r: (r["kind"] != "summary", int(r["code"][1:])))
 

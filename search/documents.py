@@ -43,6 +43,16 @@ GROUP BY ?action ?id ?institution ?institutionName ?text ?title ?parentText ?due
 ORDER BY ?action
 """
 
+SUGGESTIONS_QUERY = """
+PREFIX tc: <https://w3id.org/tckg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?action ?code ?score WHERE {
+  ?action tc:suggestedLink ?link .
+  ?link tc:suggestedRecommendation/skos:notation ?code ; tc:score ?score ; tc:rank ?rank .
+}
+ORDER BY ?action ?rank
+"""
+
 
 @dataclass
 class Document:
@@ -61,6 +71,11 @@ class Document:
     recommendation_labels: list[str] = field(default_factory=list)
     owner_types: list[str] = field(default_factory=list)
     due_by: str = ""            # xsd:date, last day of the deadline, or ""
+    # The machine's suggested links, best first: [{"code": "R5", "score": 0.61}, ...]
+    suggested: list[dict] = field(default_factory=list)
+
+    def suggested_codes(self, min_score: float) -> list[str]:
+        return [s["code"] for s in self.suggested if s["score"] >= min_score]
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -93,6 +108,10 @@ def read_documents(store: ox.Store) -> list[Document]:
             recommendations=codes, recommendation_closure=closure,
             recommendation_labels=_values(row["recLabels"]),
             owner_types=_values(row["ownerTypes"]), due_by=_value(row["dueBy"])))
+    by_action = {d.action: d for d in documents}
+    for row in store.query(SUGGESTIONS_QUERY):
+        by_action[row["action"].value].suggested.append(
+            {"code": row["code"].value, "score": float(row["score"].value)})
     return documents
 
 

@@ -42,6 +42,7 @@ def result(doc: Document, score: float) -> dict:
         "pillars": doc.pillars, "recommendations": doc.recommendations,
         "recommendations_via_crosswalk": [c for c in doc.recommendation_closure
                                           if c not in doc.recommendations],
+        "suggested_recommendations": doc.suggested,
         "due_by": doc.due_by or None,
     }
 

@@ -12,8 +12,11 @@ from datetime import date
 import numpy as np
 
 from kg.ontology import recommendation_labels, scheme_labels
+from kg.suggested import THRESHOLD
 from kg.vocab import slugify
 from search.documents import Document
+
+LINKS = ("asserted", "suggested", "any")
 
 
 class FilterError(ValueError):
@@ -25,6 +28,8 @@ class Filters:
     institution: str | None = None     # name or slug: "Northumbria University", "northumbria"
     pillar: str | None = None          # label or slug: "Career Development", "career-development"
     recommendation: str | None = None  # TALENT code: "R5", "E3" (asserted, or via the crosswalk)
+    links: str | None = None           # which links `recommendation` matches: LINKS, default asserted
+    min_score: float | None = None     # a suggested link's least score, default THRESHOLD
     owner_type: str | None = None      # stakeholder type label or slug: "Human resources"
     due_from: date | None = None       # deadline on or after
     due_to: date | None = None         # deadline on or before
@@ -47,6 +52,9 @@ def allowed_positions(documents: list[Document], filters: Filters) -> np.ndarray
     """Positions of the documents that pass every filter; None when none is set."""
     if filters.is_empty():
         return None
+    if filters.recommendation is None and (filters.links or filters.min_score is not None):
+        raise FilterError("links and min_score say how a recommendation filter matches: "
+                          "give a recommendation too")
     if filters.due_from and filters.due_to and filters.due_from > filters.due_to:
         raise FilterError(f"due_from {filters.due_from} is after due_to {filters.due_to}")
     tests = []
@@ -61,7 +69,7 @@ def allowed_positions(documents: list[Document], filters: Filters) -> np.ndarray
     if filters.recommendation is not None:
         code = _pick(filters.recommendation, {c: c for c in recommendation_labels()},
                      "recommendation code")
-        tests.append(lambda d: code in d.recommendation_closure)
+        tests.append(_link_test(code, filters))
     if filters.owner_type is not None:
         types = scheme_labels("scheme-stakeholder-types").values()
         owner_type = _pick(filters.owner_type, {v: v for v in types}, "owner type")
@@ -72,6 +80,22 @@ def allowed_positions(documents: list[Document], filters: Filters) -> np.ndarray
         tests.append(lambda d: bool(d.due_by) and d.due_by <= filters.due_to.isoformat())
     return np.array([i for i, d in enumerate(documents) if all(t(d) for t in tests)],
                     dtype=np.int64)
+
+
+def _link_test(code: str, filters: Filters):
+    """Does a document link to `code` the way the filter asks: as its institution
+    states (with the crosswalk), as the machine suggests at or above the least
+    score, or either way."""
+    links = filters.links or "asserted"
+    if links not in LINKS:
+        raise FilterError(f"unknown links {links!r}; known values: {', '.join(LINKS)}")
+    least = THRESHOLD if filters.min_score is None else filters.min_score
+    if not 0 <= least <= 1:
+        raise FilterError(f"min_score {least} is outside 0-1")
+    asserted = links in ("asserted", "any")
+    suggested = links in ("suggested", "any")
+    return lambda d: ((asserted and code in d.recommendation_closure)
+                      or (suggested and code in d.suggested_codes(least)))
 
 
 NO_FILTERS = Filters()

@@ -14,6 +14,7 @@ Two methods, compared in benchmarks/bench_suggest.py:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rdflib import URIRef
@@ -43,9 +44,10 @@ def recommendation_texts() -> dict[str, str]:
 
 @dataclass
 class Labelled:
-    """Labelled actions: their vectors, the concepts each is labelled with, their institution."""
+    """Labelled actions: their vectors, which concepts each carries (a boolean
+    row per action, a column per concept), their institutions."""
     vectors: np.ndarray
-    codes: list[set[str]]
+    targets: np.ndarray
     institutions: list[str]
 
 
@@ -72,20 +74,19 @@ class ConceptSuggester:
         """Cosine of each action (row) with each concept (column)."""
         return vectors @ self.concept_vectors.T
 
-    def _votes(self, vectors: np.ndarray, institutions: list[str],
+    def _votes(self, vectors: np.ndarray, institutions: list[str | None],
                training: bool = False) -> np.ndarray:
         """Per action and concept: the similarity-weighted share of its nearest
         labelled actions that carry the concept. Never its own institution's
         (an institution's rows share labels and wording); while training with a
         single institution, which has no other, never the action itself."""
         labelled = self.labelled
-        targets = np.array([[c in codes for c in self.codes] for codes in labelled.codes], float)
         similarity = vectors @ labelled.vectors.T
         votes = np.zeros((len(vectors), len(self.codes)))
         alone = training and len(set(labelled.institutions)) == 1
         for i, institution in enumerate(institutions):
             if alone:
-                allowed = np.arange(len(labelled.codes)) != i
+                allowed = np.arange(len(labelled.institutions)) != i
             else:
                 allowed = np.array([other != institution for other in labelled.institutions])
             scores = np.where(allowed, similarity[i], -np.inf)
@@ -93,23 +94,25 @@ class ConceptSuggester:
             best = best[np.isfinite(scores[best])]
             weights = np.clip(scores[best], 0, None)
             if weights.sum() > 0:
-                votes[i] = weights @ targets[best] / weights.sum()
+                votes[i] = weights @ labelled.targets[best] / weights.sum()
         return votes
 
-    def _features(self, vectors: np.ndarray, institutions: list[str],
+    def _features(self, vectors: np.ndarray, institutions: list[str | None],
                   training: bool = False) -> np.ndarray:
         cosine = self.zero_shot(vectors)
         margin = cosine - cosine.max(axis=1, keepdims=True)
         votes = self._votes(vectors, institutions, training)
         return np.stack([cosine, margin, votes], axis=-1).reshape(-1, 3)
 
-    def fit(self, labelled: Labelled) -> ConceptSuggester:
-        """Learn from the asserted links; each action's votes come from other
-        institutions only, as they will for an institution never seen."""
-        self.labelled = labelled
-        features = self._features(labelled.vectors, labelled.institutions, training=True)
-        targets = np.array([[c in codes for c in self.codes] for codes in labelled.codes]).ravel()
-        self.model = LogisticRegression(C=1.0, max_iter=1000).fit(features, targets)
+    def fit(self, vectors: np.ndarray, codes: list[set[str]],
+            institutions: list[str]) -> ConceptSuggester:
+        """Learn from labelled actions (their vectors, the concepts each carries,
+        their institutions); each action's votes come from other institutions
+        only, as they will for an institution never seen."""
+        targets = np.array([[c in labels for c in self.codes] for labels in codes])
+        self.labelled = Labelled(vectors, targets, list(institutions))
+        features = self._features(vectors, institutions, training=True)
+        self.model = LogisticRegression(C=1.0, max_iter=1000).fit(features, targets.ravel())
         return self
 
     def scores(self, vectors: np.ndarray, institutions: list[str | None]) -> np.ndarray:
@@ -117,6 +120,27 @@ class ConceptSuggester:
         of no known institution (None: a draft) hears every labelled action."""
         features = self._features(vectors, institutions)
         return self.model.predict_proba(features)[:, 1].reshape(len(vectors), len(self.codes))
+
+    def save(self, path: Path) -> None:
+        """The fitted state as plain arrays in one .npz (no pickle)."""
+        np.savez(path, codes=np.array(self.codes), concept_vectors=self.concept_vectors,
+                 coef=self.model.coef_, intercept=self.model.intercept_,
+                 vectors=self.labelled.vectors, targets=self.labelled.targets,
+                 institutions=np.array(self.labelled.institutions))
+
+    @classmethod
+    def load(cls, path: Path) -> ConceptSuggester:
+        with np.load(path, allow_pickle=False) as saved:
+            suggester = cls.__new__(cls)
+            suggester.codes = [str(c) for c in saved["codes"]]
+            suggester.concept_vectors = saved["concept_vectors"]
+            suggester.labelled = Labelled(saved["vectors"], saved["targets"],
+                                          [str(i) for i in saved["institutions"]])
+            model = LogisticRegression()
+            model.coef_, model.intercept_ = saved["coef"], saved["intercept"]
+            model.classes_, model.n_features_in_ = np.array([False, True]), saved["coef"].shape[1]
+            suggester.model = model
+        return suggester
 
 
 class LinkSuggester(ConceptSuggester):

@@ -30,6 +30,7 @@ def cli_home(tmp_path_factory) -> Path:
     done = tckg(home, "build")
     assert done.returncode == 0, done.stderr
     assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
+    assert "172 actions, 860 suggested links" in done.stderr
     assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
     assert done.stdout == ""
     return home
@@ -53,12 +54,21 @@ def plans():
 
 
 @pytest.fixture(scope="session")
-def search_home(built_home) -> Path:
-    """The session graph with its search index (the real model, exported to ONNX)."""
-    from search.build import build_search_index
+def search_home(tmp_path_factory) -> Path:
+    """What `tckg build` makes, in process: the graph with its suggested links,
+    the fitted suggesters and the search index (the real model, exported to ONNX)."""
+    from search.build import build_all
+    from search.encoder import load_encoder
 
-    build_search_index(built_home)
-    return built_home
+    home = tmp_path_factory.mktemp("tckg-search-home")
+    build_all(home, load_encoder())
+    return home
+
+
+@pytest.fixture(scope="session")
+def suggested_store(search_home):
+    """The graph with its suggested links."""
+    return open_store(search_home)
 
 
 @pytest.fixture(scope="session")

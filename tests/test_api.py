@@ -59,6 +59,8 @@ def test_action_gives_every_field(client):
     assert action["text"].startswith("the development and implementation of a fair attribution")
     assert action["recommendations"] == ["R11"] and action["institution"] == "Northumbria University"
     assert action["source"] == ["northumbria-2022.txt"] and action["source_line_start"] > 0
+    suggested = action["suggested_recommendations"]
+    assert [s["rank"] for s in suggested] == [1, 2, 3, 4, 5] and suggested[0]["code"] == "R11"
 
 
 def test_institutions_with_counts(client):
@@ -68,6 +70,7 @@ def test_institutions_with_counts(client):
         "Nottingham Trent University": 19, "University of Leicester": 35,
         "University of Portsmouth": 21}
     assert institutions["Nottingham Trent University"]["summary_recommendations_addressed"] == 0
+    assert institutions["Nottingham Trent University"]["summary_recommendations_suggested"] > 0
 
 
 def test_recommendations_with_asserted_coverage(client):
@@ -77,6 +80,18 @@ def test_recommendations_with_asserted_coverage(client):
     r11 = next(r for r in recommendations if r["code"] == "R11")
     # Northumbria's (R11) actions and Manchester Met's rows mapped to R11.
     assert r11["asserted"]["institutions"] == 2 and r11["asserted"]["actions"] >= 5
+    assert r11["suggested"]["institutions"] == 5 and r11["suggested"]["min_score"] == 0.3
+
+
+def test_search_by_suggested_links(client):
+    params = {"q": "technicians", "limit": 100, "recommendation": "R11"}
+    asserted = client.get("/search", params=params).json()
+    suggested = client.get("/search", params=dict(params, links="suggested")).json()
+    assert {r["institution"] for r in asserted} == {"Northumbria University",
+                                                   "Manchester Metropolitan University"}
+    assert "University of Leicester" in {r["institution"] for r in suggested}
+    assert all(any(s["code"] == "R11" and s["score"] >= 0.3 for s in r["suggested_recommendations"])
+               for r in suggested)
 
 
 # --- validation -----------------------------------------------------------------------
@@ -158,6 +173,8 @@ def test_sparql_page_for_browsers_lists_the_example_queries(client):
     ("get", "/search", {"params": {"q": "x" * 2001}}, 400),
     ("get", "/search", {"params": {"q": "awards", "pillar": "Fame"}}, 400),
     ("get", "/search", {}, 422),
+    ("get", "/search", {"params": {"q": "awards", "links": "suggested"}}, 400),
+    ("get", "/search", {"params": {"q": "awards", "recommendation": "R5", "links": "maybe"}}, 422),
     ("get", "/search", {"params": {"q": "awards", "limit": 0}}, 422),
     ("get", "/actions/northumbria:999/similar", {}, 404),
     ("get", "/actions/northumbria:999", {}, 404),
@@ -274,4 +291,4 @@ def test_graph_dump_unchanged_after_hostile_requests(client, search_home):
     assert sorted(map(str, client.app.state.store)) == snapshot
     assert (search_home / "graph" / "graph.nt").read_bytes() == before
     count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-    assert json.loads(count.text)["results"]["bindings"][0]["n"]["value"] == "3760"
+    assert int(json.loads(count.text)["results"]["bindings"][0]["n"]["value"]) == len(snapshot)

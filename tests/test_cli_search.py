@@ -60,6 +60,8 @@ def test_similar_json_excludes_the_action_and_its_institution(home):
     (["search", "awards", "--due-from", "2025-13-01"], "not a date"),
     (["search", "awards", "--limit", "0"], "between 1 and 1000"),
     (["search"], "TEXT or --queries"),
+    (["search", "awards", "--links", "suggested"], "give a recommendation too"),
+    (["search", "awards", "--recommendation", "R5", "--min-score", "2"], "between 0 and 1"),
     (["similar", "https://w3id.org/tckg/id/ntu/action/99"], "no action"),
 ])
 def test_bad_input_exits_2_with_a_message(home, args, message):
@@ -105,3 +107,27 @@ def test_suggest_many_texts_keeps_their_order(home, tmp_path):
 def test_suggest_refuses_an_empty_draft(home):
     done = tckg(home, "suggest", "  ")
     assert done.returncode == 2 and "empty" in done.stderr
+
+
+def test_search_by_suggested_links_against_the_graphs_scores(home):
+    done = tckg(home, "search", "technicians", "--recommendation", "R13", "--links", "suggested",
+                "--min-score", "0.2", "--limit", "200", "--json")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    scored = tckg(home, "sparql", """PREFIX tc: <https://w3id.org/tckg/ontology#>
+        SELECT ?a WHERE { ?a tc:suggestedLink [ tc:suggestedRecommendation
+            <https://w3id.org/tckg/id/talent-R13> ; tc:score ?s ] FILTER(?s >= 0.2) }""",
+                  "--format", "csv")
+    assert {r["action"] for r in results} == set(scored.stdout.split()[1:])
+    assert "University of Leicester" in {r["institution"] for r in results}
+
+
+def test_suggest_without_fitted_suggesters_says_to_build(home, tmp_path):
+    import shutil
+
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    shutil.rmtree(copy / "suggest")
+    done = tckg(copy, "suggest", "an apprenticeship scheme")
+    assert done.returncode == 2 and "no fitted suggesters" in done.stderr
+    assert "tckg build" in done.stderr

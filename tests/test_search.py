@@ -15,7 +15,8 @@ from search.index import INDEX_DIR, IndexUnusable, build_index, load_index
 
 ATTRIBUTION = {"northumbria:16", "manchester-met:3.4", "portsmouth:9"}
 RESULT_KEYS = {"action", "id", "local_id", "institution", "text", "score", "pillars",
-               "recommendations", "recommendations_via_crosswalk", "due_by"}
+               "recommendations", "recommendations_via_crosswalk", "suggested_recommendations",
+               "due_by"}
 
 
 def ids(results):

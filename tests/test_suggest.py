@@ -9,7 +9,7 @@ import pytest
 from benchmarks.bench_search import iri
 from benchmarks.bench_suggest import LABELS, asserted
 from search.encoder import load_encoder
-from search.suggest import Labelled, LinkSuggester, recommendation_texts
+from search.suggest import LinkSuggester, recommendation_texts
 
 
 def test_recommendation_texts_carry_the_crosswalked_employer_text():
@@ -26,9 +26,9 @@ def fitted(searcher):
     vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))
     links = asserted(documents)
     institution = {d.action: d.institution for d in documents}
-    suggester = LinkSuggester(encoder).fit(Labelled(
+    suggester = LinkSuggester(encoder).fit(
         np.array([vectors[a] for a in links]), list(links.values()),
-        [institution[a] for a in links]))
+        [institution[a] for a in links])
     return suggester, vectors, institution
 
 

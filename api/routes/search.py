@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.errors import ApiError
+from kg.suggested import THRESHOLD
 from search.engine import QueryRejected, UnknownAction
 from search.filters import FilterError, Filters
 
 router = APIRouter(tags=["search"])
+
+
+class SuggestedLink(BaseModel):
+    code: str = Field(examples=["R11"])
+    score: float = Field(description="probability the action serves the recommendation",
+                         examples=[0.62])
 
 
 class SearchResult(BaseModel):
@@ -27,6 +35,9 @@ class SearchResult(BaseModel):
                                        examples=[["R11"]])
     recommendations_via_crosswalk: list[str] = Field(
         description="R-codes reached from asserted E-codes through the curated crosswalk")
+    suggested_recommendations: list[SuggestedLink] = Field(
+        description="the machine's suggested links (R1-R16), best first, with scores; "
+                    "never what the institution states")
     due_by: str | None = Field(description="last day of the deadline, when there is one",
                                examples=["2023-12-31"])
 
@@ -48,10 +59,15 @@ def search(request: Request,
            institution: str | None = Query(None, examples=["northumbria"]),
            pillar: str | None = Query(None, examples=["Recognition"]),
            recommendation: str | None = Query(None, examples=["R11"]),
+           links: Literal["asserted", "suggested", "any"] | None = Query(
+               None, description="which links `recommendation` matches: stated by the "
+                                 "institution (the default), suggested by the machine, or either"),
+           min_score: float | None = Query(
+               None, ge=0, le=1, description=f"least score of a suggested link (default {THRESHOLD})"),
            owner_type: str | None = Query(None, examples=["Human resources"]),
            due_from: date | None = None, due_to: date | None = None) -> list[dict]:
     filters = Filters(institution=institution, pillar=pillar, recommendation=recommendation,
-                      owner_type=owner_type, due_from=due_from, due_to=due_to)
+                      links=links, min_score=min_score, owner_type=owner_type, due_from=due_from, due_to=due_to)
     return _run(lambda: request.app.state.searcher.search(q, limit, filters))
 
 

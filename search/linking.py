@@ -1,0 +1,111 @@
+"""Suggested links at build time: fit the suggesters on the graph's asserted links
+(and its pillars), score every action against R1-R16, give the graph its
+suggested links, and keep the fitted suggesters for `tckg suggest`.
+
+Every action gets suggestions, also those whose institution states links, so
+that suggestions and statements can be compared. An action's score never hears
+its own institution's labelled actions (the build scores the graph as it would
+an institution it has never seen).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.build import progress
+from kg.store import read_manifest
+from kg.suggested import Run, Suggestion, suggestion_graph
+from search.documents import Document, read_documents
+from search.encoder import Encoder
+from search.suggest import METHOD_VERSION, LinkSuggester, PillarSuggester
+
+SUGGEST_DIR = "suggest"
+MANIFEST = "manifest.json"
+# Suggestions kept per action. On the five plans no action has a sixth link
+# scored at or above 0.2, well under the threshold analysts are pointed to.
+KEPT = 5
+
+
+class SuggestersUnusable(RuntimeError):
+    """No fitted suggesters, or ones fitted on another graph or with another model."""
+
+
+def asserted_summary_codes(document: Document) -> set[str]:
+    """The R-codes an institution links the action to, directly or via the crosswalk."""
+    return {c for c in document.recommendation_closure if c.startswith("R")}
+
+
+@dataclass
+class Suggesters:
+    links: LinkSuggester
+    pillars: PillarSuggester
+    model: str
+
+    @classmethod
+    def fit(cls, encoder: Encoder, documents: list[Document], vectors: np.ndarray) -> Suggesters:
+        """Links learnt from the actions with asserted links, pillars from all."""
+        linked = [i for i, d in enumerate(documents) if asserted_summary_codes(d)]
+        links = LinkSuggester(encoder).fit(
+            vectors[linked], [asserted_summary_codes(documents[i]) for i in linked],
+            [documents[i].institution for i in linked])
+        pillars = PillarSuggester(encoder).fit(
+            vectors, [set(d.pillars) for d in documents], [d.institution for d in documents])
+        return cls(links, pillars, encoder.name)
+
+    def save(self, home: Path) -> None:
+        """Beside the graph they were fitted on, checked against it on load."""
+        fresh, live = home / f"{SUGGEST_DIR}.new", home / SUGGEST_DIR
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir(parents=True)
+        self.links.save(fresh / "links.npz")
+        self.pillars.save(fresh / "pillars.npz")
+        manifest = {"method": METHOD_VERSION, "model": self.model,
+                    "graph_checksum": read_manifest(home)["checksum"]}
+        (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        shutil.rmtree(live, ignore_errors=True)
+        fresh.rename(live)
+
+    @classmethod
+    def load(cls, home: Path, model: str) -> Suggesters:
+        folder = home / SUGGEST_DIR
+        if not (folder / MANIFEST).exists():
+            raise SuggestersUnusable(f"no fitted suggesters in {folder}: run `tckg build` first")
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if (manifest["graph_checksum"] != read_manifest(home)["checksum"]
+                or manifest["method"] != METHOD_VERSION or manifest["model"] != model):
+            raise SuggestersUnusable(f"the suggesters in {folder} were fitted on another graph, "
+                                     "method or model (stale): run `tckg build` to refit them")
+        return cls(LinkSuggester.load(folder / "links.npz"),
+                   PillarSuggester.load(folder / "pillars.npz"), model)
+
+
+class SuggestLinks:
+    """The build step handed to kg.build.build_graph: graph in, suggested links out.
+    After it ran, `suggesters` holds what it fitted, for `save`."""
+
+    def __init__(self, encoder: Encoder):
+        self.encoder = encoder
+        self.suggesters: Suggesters | None = None
+
+    def __call__(self, store: ox.Store) -> Graph:
+        started = datetime.now(UTC)
+        documents = read_documents(store)
+        vectors = self.encoder.encode([d.text for d in documents])
+        self.suggesters = Suggesters.fit(self.encoder, documents, vectors)
+        links = self.suggesters.links
+        scores = links.scores(vectors, [d.institution for d in documents])
+        suggestions = [
+            Suggestion(d.action, links.codes[j], float(row[j]), rank)
+            for d, row in zip(documents, scores)
+            for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]
+        run = Run(self.encoder.name, METHOD_VERSION, started, datetime.now(UTC))
+        progress(f"suggested links: the {KEPT} best of R1-R16 for each of {len(documents)} "
+                 f"actions ({METHOD_VERSION}, {self.encoder.name})")
+        return suggestion_graph(suggestions, run)
