@@ -27,6 +27,7 @@ class UsageError(Exception):
 def cmd_build(args) -> int:
     from search.build import build_all, timed_load_encoder
     from search.encoder import ModelUnavailable
+    from search.linking import LabelsError
 
     home = state_home()
     try:
@@ -38,7 +39,7 @@ def cmd_build(args) -> int:
             build_graph(home)
         else:
             build_all(home, encoder)
-    except SourceError as err:
+    except (SourceError, LabelsError) as err:
         raise UsageError(f"build failed, previous graph kept: {err}") from None
     if missing:
         raise UsageError(f"graph built, but not its suggested links or the search index: {missing}")

@@ -1,16 +1,20 @@
-"""How well suggested TALENT links (R1-R16) match what institutions and a reader say.
+"""How well suggested TALENT links (R1-R16) and pillars match what institutions
+and a careful reader say, on institutions the suggester has never seen.
 
     python benchmarks/bench_suggest.py
 
-Leave-one-institution-out on the asserted links (Northumbria's (R#) codes,
-Manchester Met's rows through the crosswalk): learn from the other institution,
-predict the held-out one. Then learn from both and predict the hand-labelled
-actions of the three plans that state no links (benchmarks/relevance/
-talent-labels.json). Zero-shot and the learned method side by side.
+Labelled actions: the links Northumbria ((R#) codes) and Manchester Met (its
+rows, through the crosswalk) assert, and the curated labels of Leicester,
+Portsmouth and NTU actions (data/talent-labels.json). Each institution is held
+out in turn: the suggester learns from the other institutions' labels and
+predicts the held-out one's. Side by side: zero-shot (cosine to each
+recommendation's text), learned from asserted links only, and learned from
+asserted links and curated labels (the method `tckg build` uses). Then precision
+and recall at thresholds, how well the score is calibrated, figures per
+recommendation, and pillars (hidden and suggested, each institution held out).
 """
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -19,110 +23,133 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_search import iri
+import itertools
+
 from kg.store import open_store, state_home
 from search.documents import read_documents
 from search.encoder import load_encoder
+from search.linking import asserted_summary_codes, curated_labels
 from search.suggest import LinkSuggester, PillarSuggester
 
-LABELS = Path(__file__).resolve().parent / "relevance" / "talent-labels.json"
-THRESHOLD = 0.3
+THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.01)
 
 
-def asserted(documents) -> dict[str, set[str]]:
-    """Action IRI -> the R-codes its institution links it to (directly or via the crosswalk)."""
-    return {d.action: {c for c in d.recommendation_closure if c.startswith("R")}
-            for d in documents if any(c.startswith("R") for c in d.recommendation_closure)}
-
-
-def report(label: str, scores: np.ndarray, gold: list[set[str]], codes: list[str],
-           threshold: float | None) -> None:
+def top_k(scores: np.ndarray, gold: list[set[str]], codes: list[str]) -> tuple[float, float]:
     order = np.argsort(-scores, axis=1)
-    top = [[codes[j] for j in row[:3]] for row in order]
-    top1 = np.mean([t[0] in g for t, g in zip(top, gold)])
-    top3 = np.mean([bool(set(t) & g) for t, g in zip(top, gold)])
-    line = f"{label:<52} n={len(gold):>3}  top-1 {top1:.2f}  top-3 {top3:.2f}"
-    if threshold is not None:
-        chosen = scores >= threshold
-        truth = np.array([[c in g for c in codes] for g in gold])
-        hits = (chosen & truth).sum()
-        precision = hits / chosen.sum() if chosen.sum() else float("nan")
-        line += (f"  precision@{threshold} {precision:.2f}  recall@{threshold} "
-                 f"{hits / truth.sum():.2f}  ({chosen.sum()} links)")
-    print(line)
+    top1 = np.mean([codes[row[0]] in g for row, g in zip(order, gold)])
+    top3 = np.mean([bool({codes[j] for j in row[:3]} & g) for row, g in zip(order, gold)])
+    return top1, top3
+
+
+def truth(gold: list[set[str]], codes: list[str]) -> np.ndarray:
+    return np.array([[c in g for c in codes] for g in gold])
+
+
+def at_threshold(scores, gold, codes, threshold) -> tuple[float, float, int]:
+    chosen, right = scores >= threshold, truth(gold, codes)
+    hits = (chosen & right).sum()
+    return hits / max(chosen.sum(), 1), hits / right.sum(), int(chosen.sum())
+
+
+def line(label: str, scores, gold, codes) -> None:
+    top1, top3 = top_k(scores, gold, codes)
+    print(f"  {label:<46} n={len(gold):>3}  top-1 {top1:.2f}  top-3 {top3:.2f}")
+
+
+def held_out_scores(suggester, vectors, labels, institution_of, train_labels):
+    """Each labelled institution held out in turn; `train_labels` are the labels
+    the suggester may learn from. Returns (action, learned row, zero-shot row)."""
+    out = []
+    for held_out in sorted({institution_of[a] for a in labels}):
+        train = [a for a in train_labels if institution_of[a] != held_out]
+        suggester.fit(np.array([vectors[a] for a in train]), [train_labels[a] for a in train],
+                      [institution_of[a] for a in train])
+        test = [a for a in labels if institution_of[a] == held_out]
+        matrix = np.array([vectors[a] for a in test])
+        learned = suggester.scores(matrix, [held_out] * len(test))
+        out += list(zip(test, learned, suggester.zero_shot(matrix)))
+    return out
+
+
+def report_links(encoder, documents, vectors) -> None:
+    institution_of = {d.action: d.institution for d in documents}
+    asserted = {d.action: asserted_summary_codes(d) for d in documents if asserted_summary_codes(d)}
+    curated = curated_labels()
+    labels = {**curated, **asserted}
+    suggester = LinkSuggester(encoder)
+    codes = suggester.codes
+    full = held_out_scores(suggester, vectors, labels, institution_of, labels)
+    asserted_only = {a: s for a, s, _ in held_out_scores(
+        suggester, vectors, labels, institution_of, asserted)}
+    print("TALENT links, each institution held out (learning from the others' labels)")
+    for name, subset in (("asserted links (Northumbria, Manchester Met)", asserted),
+                         ("curated labels (Leicester, Portsmouth, NTU)", curated),
+                         ("all labelled actions", labels)):
+        rows = [r for r in full if r[0] in subset]
+        gold = [labels[a] for a, _, _ in rows]
+        print(f" {name}")
+        line("zero-shot", np.array([z for _, _, z in rows]), gold, codes)
+        line("learned from asserted links only", np.array([asserted_only[a] for a, _, _ in rows]),
+             gold, codes)
+        line("learned from asserted + curated (tckg build)", np.array([s for _, s, _ in rows]),
+             gold, codes)
+    scores, gold = np.array([s for _, s, _ in full]), [labels[a] for a, _, _ in full]
+    print(" precision / recall of links at or above a threshold (all labelled actions):")
+    for threshold in THRESHOLDS:
+        precision, recall, n = at_threshold(scores, gold, codes, threshold)
+        print(f"  >= {threshold}: precision {precision:.2f}  recall {recall:.2f}  ({n} links)")
+    print(" calibration: links by score band, and the share that is right:")
+    right = truth(gold, codes)
+    for low, high in itertools.pairwise(BINS):
+        band = (scores >= low) & (scores < high)
+        if band.sum():
+            print(f"  [{low:.1f}, {min(high, 1):.1f}): {band.sum():>5} links, mean score "
+                  f"{scores[band].mean():.2f}, right {right[band].mean():.2f}")
+    per_recommendation(scores, gold, codes)
 
 
 def per_recommendation(scores, gold, codes) -> None:
+    from kg.suggested import THRESHOLD
+
     found = defaultdict(lambda: [0, 0])
     for row, g in zip(np.argsort(-scores, axis=1), gold):
         top3 = {codes[j] for j in row[:3]}
         for code in g:
             found[code][0] += code in top3
             found[code][1] += 1
-    print("  per recommendation, gold found in the top 3: " + ", ".join(
-        f"{c} {found[c][0]}/{found[c][1]}" for c in codes if c in found))
+    chosen, right = scores >= THRESHOLD, truth(gold, codes)
+    print(f" per recommendation: gold found in the top 3; precision and recall at {THRESHOLD}")
+    for j, code in enumerate(codes):
+        hits = (chosen[:, j] & right[:, j]).sum()
+        precision = f"{hits / chosen[:, j].sum():.2f}" if chosen[:, j].sum() else "  - "
+        recall = f"{hits / right[:, j].sum():.2f}" if right[:, j].sum() else "  - "
+        print(f"  {code:<4} top-3 {found[code][0]:>2}/{found[code][1]:<2}  "
+              f"precision {precision}  recall {recall}")
 
 
-def pillars(encoder, documents, vectors) -> None:
+def report_pillars(encoder, documents, vectors) -> None:
     """Pillars hidden and suggested, one institution held out at a time (all five
     plans give pillars); the whole action set is the evaluation."""
     suggester = PillarSuggester(encoder)
-    learned, zero, gold = [], [], []
-    for held_out in sorted({d.institution for d in documents}):
-        train = [d for d in documents if d.institution != held_out]
-        test = [d for d in documents if d.institution == held_out]
-        suggester.fit(np.array([vectors[d.action] for d in train]),
-                      [set(d.pillars) for d in train], [d.institution for d in train])
-        matrix = np.array([vectors[d.action] for d in test])
-        learned.append(suggester.scores(matrix, [held_out] * len(test)))
-        zero.append(suggester.zero_shot(matrix))
-        gold += [set(d.pillars) for d in test]
-    report("pillars, each institution held out: zero-shot", np.vstack(zero), gold,
-           suggester.codes, None)
-    report("pillars, each institution held out: learned", np.vstack(learned), gold,
-           suggester.codes, 0.5)
+    pillars = {d.action: set(d.pillars) for d in documents}
+    institution_of = {d.action: d.institution for d in documents}
+    rows = held_out_scores(suggester, vectors, pillars, institution_of, pillars)
+    gold = [pillars[a] for a, _, _ in rows]
+    print("pillars, each institution held out")
+    line("zero-shot", np.array([z for _, _, z in rows]), gold, suggester.codes)
+    learned = np.array([s for _, s, _ in rows])
+    line("learned", learned, gold, suggester.codes)
+    precision, recall, n = at_threshold(learned, gold, suggester.codes, 0.5)
+    print(f"  >= 0.5: precision {precision:.2f}  recall {recall:.2f}  ({n} pillars)")
 
 
 def main() -> None:
     encoder = load_encoder()
     documents = read_documents(open_store(state_home()))
-    by_iri = {d.action: d for d in documents}
-    links = asserted(documents)
-    vectors = {d.action: v for d, v in zip(documents, encoder.encode([d.text for d in documents]))}
-    suggester = LinkSuggester(encoder)
-    codes = suggester.codes
-    institutions = sorted({by_iri[a].institution for a in links})
-    all_scores, all_zero, all_gold = [], [], []
-    for held_out in institutions:
-        train = [a for a in links if by_iri[a].institution != held_out]
-        test = [a for a in links if by_iri[a].institution == held_out]
-        suggester.fit(np.array([vectors[a] for a in train]), [links[a] for a in train],
-                      [by_iri[a].institution for a in train])
-        test_vectors = np.array([vectors[a] for a in test])
-        gold = [links[a] for a in test]
-        scores = suggester.scores(test_vectors, [held_out] * len(test))
-        zero = suggester.zero_shot(test_vectors)
-        report(f"held out {held_out}: zero-shot", zero, gold, codes, None)
-        report(f"held out {held_out}: learned", scores, gold, codes, THRESHOLD)
-        all_scores.append(scores)
-        all_zero.append(zero)
-        all_gold += gold
-    report("both held out in turn: zero-shot", np.vstack(all_zero), all_gold, codes, None)
-    report("both held out in turn: learned", np.vstack(all_scores), all_gold, codes, THRESHOLD)
-    per_recommendation(np.vstack(all_scores), all_gold, codes)
-
-    labels = {iri(k): set(v) for k, v in json.loads(LABELS.read_text())["labels"].items()}
-    suggester.fit(np.array([vectors[a] for a in links]), list(links.values()),
-                  [by_iri[a].institution for a in links])
-    hand = list(labels)
-    hand_vectors = np.array([vectors[a] for a in hand])
-    gold = [labels[a] for a in hand]
-    report("hand-labelled (Leicester, Portsmouth, NTU): zero-shot",
-           suggester.zero_shot(hand_vectors), gold, codes, None)
-    scores = suggester.scores(hand_vectors, [by_iri[a].institution for a in hand])
-    report("hand-labelled: learned", scores, gold, codes, THRESHOLD)
-    per_recommendation(scores, gold, codes)
-    pillars(encoder, documents, vectors)
+    vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))
+    report_links(encoder, documents, vectors)
+    report_pillars(encoder, documents, vectors)
 
 
 if __name__ == "__main__":

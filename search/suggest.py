@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from kg.ontology import ontology_graph, recommendation_labels
 from kg.vocab import TCID
 
-METHOD_VERSION = "tckg-suggest-1"
+METHOD_VERSION = "tckg-suggest-2"  # 2: curated labels join the asserted links in training
 NEIGHBOURS = 10
 
 

@@ -8,6 +8,7 @@ import threading
 import pytest
 import rdflib
 
+from kg.suggested import THRESHOLD
 from tests.test_validate import TEMPLATES, _jsonld
 
 EXAMPLE_CSV = (TEMPLATES / "plan-example.csv").read_bytes()
@@ -80,7 +81,7 @@ def test_recommendations_with_asserted_coverage(client):
     r11 = next(r for r in recommendations if r["code"] == "R11")
     # Northumbria's (R11) actions and Manchester Met's rows mapped to R11.
     assert r11["asserted"]["institutions"] == 2 and r11["asserted"]["actions"] >= 5
-    assert r11["suggested"]["institutions"] == 5 and r11["suggested"]["min_score"] == 0.3
+    assert r11["suggested"]["institutions"] == 5 and r11["suggested"]["min_score"] == THRESHOLD
 
 
 def test_search_by_suggested_links(client):
@@ -90,7 +91,7 @@ def test_search_by_suggested_links(client):
     assert {r["institution"] for r in asserted} == {"Northumbria University",
                                                    "Manchester Metropolitan University"}
     assert "University of Leicester" in {r["institution"] for r in suggested}
-    assert all(any(s["code"] == "R11" and s["score"] >= 0.3 for s in r["suggested_recommendations"])
+    assert all(any(s["code"] == "R11" and s["score"] >= THRESHOLD for s in r["suggested_recommendations"])
                for r in suggested)
 
 

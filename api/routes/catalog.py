@@ -15,12 +15,12 @@ INSTITUTION_EXAMPLE = [{
     "plan": "https://w3id.org/tckg/id/northumbria/plan",
     "title": "Technician Commitment action plan (24 months)", "period_start": "2022-01",
     "period_end": "2024-12", "actions": 39, "summary_recommendations_addressed": 14,
-    "summary_recommendations_suggested": 12, "suggestion_threshold": 0.3}]
+    "summary_recommendations_suggested": 12, "suggestion_threshold": 0.4}]
 RECOMMENDATION_EXAMPLE = [{
     "recommendation": "https://w3id.org/tckg/id/talent-R11", "code": "R11",
     "label": "Visibility and recognition of technical contributions", "definition": "…",
     "kind": "summary", "asserted": {"actions": 9, "institutions": 2},
-    "suggested": {"actions": 14, "institutions": 5, "min_score": 0.3}}]
+    "suggested": {"actions": 14, "institutions": 5, "min_score": 0.4}}]
 
 
 def _example(value) -> dict:
