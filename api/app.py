@@ -1,7 +1,7 @@
 """The HTTP API: one small function builds the app and mounts the routers.
 
 Everything is loaded once at start-up: the graph (in memory), the search index
-and its query encoder, the SHACL shapes, the catalog answers, and the SPARQL
+and its query encoder, the fitted suggesters, the SHACL shapes, the catalog answers, and the SPARQL
 query workers (started with the app's lifespan, stopped with it).
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ from kg import catalog as graph_catalog
 from kg.query_pool import QueryPool, pool_settings
 from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, state_home
 from kg.validate import shapes_graph
+from search.assistant import Assistant
 from search.engine import Searcher
+from search.linking import Suggesters
 
 DESCRIPTION = ("Technician Commitment Knowledge Graph: UK universities' Technician Commitment "
                "action plans as RDF. A read-only SPARQL 1.1 endpoint, hybrid semantic search, "
@@ -48,6 +50,8 @@ def create_app(home: Path | None = None) -> FastAPI:
     app.state.manifest = read_manifest(home)
     app.state.searcher = Searcher.open(home)
     app.state.searcher.encoder  # noqa: B018 - load the query encoder now, not on a request
+    app.state.assistant = Assistant(app.state.searcher, Suggesters.load(
+        home, app.state.searcher.index.manifest["model"]))
     app.state.catalog = {"institutions": graph_catalog.institutions(app.state.store),
                          "recommendations": graph_catalog.recommendations(app.state.store)}
     shapes_graph()

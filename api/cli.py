@@ -87,11 +87,26 @@ def cmd_validate(args) -> int:
         raise UsageError(f"{path}: {err}") from None
     if args.report_turtle:
         report.report_graph.serialize(args.report_turtle, format="turtle")
+    suggestions = _pillar_suggestions(report) if report.without_pillar else []
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions), indent=2))
     else:
-        print(render_text(report))
+        print(render_text(report, suggestions))
     return 0 if report.conforms else 1
+
+
+def _pillar_suggestions(report) -> list[dict]:
+    """Pillars for the actions that have none, from the suggesters of the built
+    graph; validation does not need a build, so without one there are none."""
+    from search.assistant import Assistant
+    from search.index import IndexUnusable
+    from search.linking import SuggestersUnusable
+
+    try:
+        return Assistant.open(state_home()).pillars_for(report)
+    except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
+        print(f"no pillar suggestions: {err}", file=sys.stderr)
+        return []
 
 
 def cmd_serve(args) -> int:
@@ -99,9 +114,10 @@ def cmd_serve(args) -> int:
 
     from api.app import create_app
     from search.index import IndexUnusable
+    from search.linking import SuggestersUnusable
     try:
         app = create_app()
-    except (StoreMissing, IndexUnusable) as err:
+    except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
         raise UsageError(str(err)) from None
     uvicorn.run(app, host=args.host, port=args.port)
     return 0

@@ -89,10 +89,14 @@ class Report:
     results: list[Result]
     not_addressed: dict[str, list[str]]
     report_graph: Graph = field(repr=False)
+    # Actions with none of the four pillars, focus IRI -> the action's text: what
+    # a pillar suggester (search/assistant.py) can help with.
+    without_pillar: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("report_graph")
+        data.pop("without_pillar")
         return data
 
 
@@ -114,7 +118,15 @@ def validate(data: bytes, fmt: str, *, max_bytes: int | None = None, engine: str
     violations = sum(r.severity == "Violation" for r in results)
     return Report(conforms=violations == 0, violations=violations,
                   warnings=len(results) - violations, results=results,
-                  not_addressed=not_addressed(submission.graph), report_graph=report_graph)
+                  not_addressed=not_addressed(submission.graph), report_graph=report_graph,
+                  without_pillar=_without_pillar(submission.graph))
+
+
+def _without_pillar(graph: Graph) -> dict[str, str]:
+    pillars = set(PILLAR_IRIS.values())
+    return {str(action): str(graph.value(action, DCTERMS.description) or "")
+            for action in graph.subjects(RDF.type, TC.Action)
+            if not pillars & set(graph.objects(action, TC.pillar))}
 
 
 def _order(result: Result):
@@ -177,23 +189,32 @@ def not_addressed(graph: Graph) -> dict[str, list[str]]:
     }
 
 
-def render_text(report: Report) -> str:
-    """The report for a person: a summary line, then problems grouped by action."""
+def render_text(report: Report, suggested_pillars: list[dict] | None = None) -> str:
+    """The report for a person: a summary line, then problems grouped by action.
+    `suggested_pillars` ([{"focus", "pillars": [{"label", "score"}]}], best
+    first) adds a hint to each action that has no pillar."""
+    suggested = {s["focus"]: ", ".join(f"{p['label']} ({p['score']:.2f})" for p in s["pillars"][:2])
+                 for s in suggested_pillars or []}
     verdict = "conforms" if report.conforms else "does not conform"
     lines = [f"The plan {verdict}: {report.violations} violation(s), {report.warnings} warning(s)."]
     groups: dict[str, list[Result]] = {}
+    hints: dict[str, str] = {}
     for result in report.results:
         if result.action_id is not None:
             where = f"Action {result.action_id}" + (f" (row {result.row})" if result.row else "")
         else:
             where = "The plan" if result.row is None else f"Row {result.row}"
         groups.setdefault(where, []).append(result)
+        if result.focus in suggested:
+            hints[where] = suggested[result.focus]
     for where, results in groups.items():
         lines.append(f"\n{where}:")
         for r in results:
             mark = "error  " if r.severity == "Violation" else "warning"
             value = f" [given: {_short(r.value)}]" if r.value and r.path not in (None, "actions") else ""
             lines.append(f"  {mark} {r.path or '-'}: {r.message}{value}")
+        if where in hints:
+            lines.append(f"  hint    pillars: suggested from the action's text: {hints[where]}")
     missing = report.not_addressed
     lines.append("\nNot addressed: pillars: " + (", ".join(missing["pillars"]) or "none")
                  + "; TALENT recommendations: " + (", ".join(missing["recommendations"]) or "none") + ".")

@@ -4,12 +4,16 @@ It uses the suggesters `tckg build` fitted, so it answers at once."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kg.ontology import recommendation_labels
 from search.engine import Searcher, check_query
 from search.linking import Suggesters
+
+if TYPE_CHECKING:  # validation's imports (pySHACL) are not needed to suggest
+    from kg.validate import Report
 
 RECOMMENDATIONS_SHOWN = 5
 
@@ -40,3 +44,20 @@ class Assistant:
                 for i in np.argsort(-link_scores)[:RECOMMENDATIONS_SHOWN]],
             "similar": self.searcher.search(text, limit),
         }
+
+    def pillars_for(self, report: Report) -> list[dict]:
+        """For each action of a submitted plan that has no pillar, the pillars its
+        text suggests, best first: [{"focus", "action_id", "row", "pillars"}]."""
+        focus = [f for f, text in report.without_pillar.items() if text.strip()]
+        if not focus:
+            return []
+        vectors = self.searcher.encoder.encode([report.without_pillar[f] for f in focus])
+        scores = self.suggesters.pillars.scores(vectors, [None] * len(focus))
+        where = {r.focus: (r.action_id, r.row) for r in report.results}
+        labels = self.suggesters.pillars.codes
+        return [{"focus": f, "action_id": where.get(f, (None, None))[0],
+                 "row": where.get(f, (None, None))[1],
+                 "pillars": [{"label": labels[j], "score": round(float(row[j]), 4)}
+                             for j in np.argsort(-row)]}
+                for f, row in zip(focus, scores)]
+

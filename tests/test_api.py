@@ -13,7 +13,7 @@ from tests.test_validate import TEMPLATES, _jsonld
 
 EXAMPLE_CSV = (TEMPLATES / "plan-example.csv").read_bytes()
 PLAN_FIELDS = {"institution": "University of Example", "title": "Example plan"}
-REPORT_KEYS = {"conforms", "violations", "warnings", "results", "not_addressed"}
+REPORT_KEYS = {"conforms", "violations", "warnings", "results", "not_addressed", "suggested_pillars"}
 
 
 def error_of(response, status: int) -> str:
@@ -96,6 +96,27 @@ def test_search_by_suggested_links(client):
 
 
 # --- validation -----------------------------------------------------------------------
+
+NO_PILLAR_CSV = (
+    "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+    'A1,,"Publish profiles of technical staff on the website and in the newsletter",,R11,'
+    "Communications,2025-12,Profiles live,not started\n"
+    'A2,,"Run an apprenticeship scheme for new technicians",Career Development,R7,HR,2026-06,'
+    "Ten apprentices,not started\n")
+
+
+def test_validation_suggests_pillars_for_actions_without_one(client):
+    response = client.post("/validate", content=NO_PILLAR_CSV, params=PLAN_FIELDS,
+                           headers={"content-type": "text/csv"})
+    assert response.status_code == 200
+    report = response.json()
+    assert not report["conforms"]
+    assert any(r["action_id"] == "A1" and r["path"] == "pillars" for r in report["results"])
+    [suggestion] = report["suggested_pillars"]  # A2 has a pillar
+    assert suggestion["action_id"] == "A1" and suggestion["row"] == 2
+    scores = [p["score"] for p in suggestion["pillars"]]
+    assert len(scores) == 4 and scores == sorted(scores, reverse=True)
+    assert suggestion["pillars"][0]["label"] == "Visibility"
 
 def test_validate_csv_body_with_plan_fields(client):
     response = client.post("/validate", params=PLAN_FIELDS, content=EXAMPLE_CSV,

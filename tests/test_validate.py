@@ -199,7 +199,9 @@ def test_cli_exit_codes_and_json(tmp_path):
     ok = _cli(example, "--institution", "U", "--title", "T", "--json")
     assert ok.returncode == 0
     body = json.loads(ok.stdout)
-    assert set(body) == {"conforms", "violations", "warnings", "results", "not_addressed"}
+    assert set(body) == {"conforms", "violations", "warnings", "results", "not_addressed",
+                         "suggested_pillars"}
+    assert body["suggested_pillars"] == []  # every action has a pillar
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + GOOD_ROW.replace("Visibility", "Visiblity"), encoding="utf-8")
     done = _cli(str(bad), "--institution", "U", "--title", "T", "--json", "--report-turtle", str(tmp_path / "r.ttl"))
@@ -226,3 +228,18 @@ def test_cli_refuses_a_file_over_the_limit_before_reading(tmp_path):
     big.write_bytes(b"#" * 2048)
     done = _cli(str(big), env={"TCKG_MAX_UPLOAD_BYTES": "1024"})
     assert done.returncode == 2 and "over the 1,024-byte limit" in done.stderr
+
+
+def test_cli_hints_pillars_for_an_action_without_one(tmp_path, cli_home):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + GOOD_ROW.replace("Visibility", ""), encoding="utf-8")
+    done = _cli(str(bad), "--institution", "U", "--title", "T", env={"TCKG_HOME": str(cli_home)})
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    error = lines.index("  error   pillars: Give at least one pillar, from: Visibility, "
+                        "Recognition, Career Development, Sustainability.")
+    assert lines[error + 1].startswith("  hint    pillars: suggested from the action's text: ")
+    without_build = _cli(str(bad), "--institution", "U", "--title", "T",
+                         env={"TCKG_HOME": str(tmp_path / "nothing")})
+    assert without_build.returncode == 1 and "hint" not in without_build.stdout
+    assert "no pillar suggestions" in without_build.stderr and "tckg build" in without_build.stderr

@@ -71,7 +71,9 @@ async def _plan(request: Request, limit: int) -> tuple[bytes, str]:
 @router.post("/validate", summary="SHACL-validate a submitted plan",
              description="200 with the report whether or not the plan conforms; 400 for "
                          "unreadable input, 413 over the size limit, 415 for an unknown "
-                         "content type. Ask for `text/turtle` to get SHACL's report graph.",
+                         "content type. Ask for `text/turtle` to get SHACL's report graph. "
+                         "`suggested_pillars` lists, for each action with no pillar, the "
+                         "pillars its text suggests (best first, with scores).",
              openapi_extra={"requestBody": BODY},
              responses={400: {"description": "unreadable plan"}, 413: {"description": "too large"},
                         415: {"description": "unknown content type"}})
@@ -94,4 +96,6 @@ async def validate_plan(request: Request,
     wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
     if wanted and wanted[0] == "text/turtle":
         return Response(report.report_graph.serialize(format="turtle"), media_type="text/turtle")
-    return JSONResponse(report.to_json())
+    suggestions = (await run_in_threadpool(request.app.state.assistant.pillars_for, report)
+                   if report.without_pillar else [])
+    return JSONResponse(dict(report.to_json(), suggested_pillars=suggestions))
