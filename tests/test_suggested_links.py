@@ -20,7 +20,15 @@ from kg.vocab import TC
 from search.documents import read_documents
 from search.encoder import load_encoder
 from search.filters import FilterError, Filters
-from search.linking import KEPT, LABELS_FILE, Suggesters, SuggestersUnusable, SuggestLinks
+from search.linking import (
+    KEPT,
+    LABELS_FILE,
+    LabelsError,
+    Suggesters,
+    SuggestersUnusable,
+    SuggestLinks,
+    curated_labels,
+)
 from search.suggest import METHOD_VERSION
 
 PREFIXES = """PREFIX tc: <https://w3id.org/tckg/ontology#>
@@ -239,3 +247,25 @@ def test_queries_on_a_graph_without_suggestions_return_nothing_rather_than_fail(
     assert select_rows(store, query("recommendations-only-suggested")) == []
     rows = select_rows(store, query("coverage-matrix-suggested"))
     assert rows and all(r["suggested"] == "0" and r["both"] == "0" for r in rows)
+
+
+def test_a_failing_suggestion_step_keeps_the_previous_graph(tmp_path):
+    from kg.build import build_graph
+
+    build_graph(tmp_path)
+    before = (tmp_path / "graph" / "graph.nt").read_bytes()
+
+    def broken(store):
+        raise LabelsError("the curated labels name actions the graph lacks")
+
+    with pytest.raises(LabelsError):
+        build_graph(tmp_path, enrich=broken)
+    assert (tmp_path / "graph" / "graph.nt").read_bytes() == before
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"other": {}}', '{"labels": ["R5"]}'])
+def test_unreadable_curated_labels_are_refused_with_the_expected_shape(tmp_path, content):
+    path = tmp_path / "labels.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LabelsError, match="expected"):
+        curated_labels(path)
