@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import catalog, linked_data, search, sparql, validate
+from api.routes import catalog, linked_data, search, sparql, suggest, validate
 from kg import catalog as graph_catalog
 from kg.query_pool import QueryPool, pool_settings
 from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, state_home
@@ -56,7 +56,7 @@ def create_app(home: Path | None = None) -> FastAPI:
                          "recommendations": graph_catalog.recommendations(app.state.store)}
     shapes_graph()
     errors.install(app)
-    for module in (sparql, search, catalog, validate, linked_data):
+    for module in (sparql, search, suggest, catalog, validate, linked_data):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="liveness and what graph is loaded",

@@ -1,7 +1,8 @@
 """How well suggested TALENT links (R1-R16) and pillars match what institutions
 and a careful reader say, on institutions the suggester has never seen.
 
-    python benchmarks/bench_suggest.py
+    python benchmarks/bench_suggest.py          # quality
+    python benchmarks/bench_suggest.py speed    # the assistant's load and answer times
 
 Labelled actions: the links Northumbria ((R#) codes) and Manchester Met (its
 rows, through the crosswalk) assert, and the curated labels of Leicester,
@@ -144,7 +145,33 @@ def report_pillars(encoder, documents, vectors) -> None:
     print(f"  >= 0.5: precision {precision:.2f}  recall {recall:.2f}  ({n} pillars)")
 
 
+def speed() -> None:
+    """`tckg suggest` in process: loading the kept suggesters and the query encoder,
+    then answering each of the 37 relevance queries as if it were a draft."""
+    import statistics
+    import time
+
+    from benchmarks.bench_search import load_judgements
+    from search.assistant import Assistant
+
+    started = time.perf_counter()
+    assistant = Assistant.open(state_home())
+    assistant.searcher.encoder  # noqa: B018 - load it now, as the server does
+    print(f"assistant loaded in {time.perf_counter() - started:.2f} s")
+    times = []
+    for query, _ in load_judgements():
+        assistant.searcher.query_vector.cache_clear()
+        started = time.perf_counter()
+        assistant.suggest(query)
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"suggest: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
+          f"over {len(times)} drafts")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["speed"]:
+        speed()
+        return
     encoder = load_encoder()
     documents = read_documents(open_store(state_home()))
     vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))

@@ -31,7 +31,7 @@ class Assistant:
     def suggest(self, text: str, limit: int = 5) -> dict:
         """A draft belongs to no institution yet: every labelled action votes."""
         text = check_query(text)
-        vector = self.searcher.encoder.encode([text])
+        vector = self.searcher.query_vector(text)[None, :]  # encoded once, for search too
         pillars, links = self.suggesters.pillars, self.suggesters.links
         pillar_scores = pillars.scores(vector, [None])[0]
         link_scores = links.scores(vector, [None])[0]

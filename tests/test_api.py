@@ -95,6 +95,18 @@ def test_search_by_suggested_links(client):
                for r in suggested)
 
 
+def test_suggest_over_http_matches_the_cli_shape(client):
+    response = client.get("/suggest", params={"text": "Run an apprenticeship scheme for new "
+                                                      "technicians", "limit": 2})
+    assert response.status_code == 200
+    answer = response.json()
+    assert [p["label"] for p in answer["pillars"]] and len(answer["pillars"]) == 4
+    assert answer["recommendations"][0]["code"] == "R7" and len(answer["recommendations"]) == 5
+    scores = [r["score"] for r in answer["recommendations"]]
+    assert scores == sorted(scores, reverse=True)
+    assert len(answer["similar"]) == 2 and "suggested_recommendations" in answer["similar"][0]
+
+
 # --- validation -----------------------------------------------------------------------
 
 NO_PILLAR_CSV = (
@@ -195,6 +207,7 @@ def test_sparql_page_for_browsers_lists_the_example_queries(client):
     ("get", "/search", {"params": {"q": "x" * 2001}}, 400),
     ("get", "/search", {"params": {"q": "awards", "pillar": "Fame"}}, 400),
     ("get", "/search", {}, 422),
+    ("get", "/suggest", {"params": {"text": "   "}}, 400),
     ("get", "/search", {"params": {"q": "awards", "links": "suggested"}}, 400),
     ("get", "/search", {"params": {"q": "awards", "recommendation": "R5", "links": "maybe"}}, 422),
     ("get", "/search", {"params": {"q": "awards", "limit": 0}}, 422),

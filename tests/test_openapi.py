@@ -26,8 +26,9 @@ def test_every_route_is_described_with_examples(client):
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {
         "/sparql", "/search", "/actions/{action_id}/similar", "/actions/{action_id}",
-        "/institutions", "/recommendations", "/validate", "/id/{path}", "/healthz"}
+        "/institutions", "/recommendations", "/validate", "/id/{path}", "/healthz", "/suggest"}
     text = str(spec)
     for example in ("fair attribution policy", "northumbria:16", "manchester-met:3.4",
+                    "Credit technicians as co-authors",
                     "SELECT ?plan", "University of Example", "northumbria/action/16"):
         assert example in text
