@@ -269,3 +269,14 @@ def test_unreadable_curated_labels_are_refused_with_the_expected_shape(tmp_path,
     path.write_text(content, encoding="utf-8")
     with pytest.raises(LabelsError, match="expected"):
         curated_labels(path)
+
+
+def test_the_built_graph_with_its_suggested_links_conforms_to_the_shapes(suggested_store):
+    from rdflib import Graph
+
+    from kg.validate import validate
+
+    ntriples = "".join(f"{q.triple} .\n" for q in suggested_store)
+    turtle = Graph().parse(data=ntriples, format="nt").serialize(format="turtle").encode()
+    report = validate(turtle, "turtle", max_bytes=len(turtle))
+    assert report.conforms and report.violations == 0
