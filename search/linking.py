@@ -67,8 +67,8 @@ def training_labels(documents: list[Document], curated: dict[str, set[str]]) -> 
     """Document position -> its R-codes: what its institution asserts, else the
     curated labels; actions with neither are left out."""
     known = {d.action for d in documents}
-    codes = {f"R{n}" for n in range(1, 17)}
-    wrong = sorted(a for a, given in curated.items() if a not in known or not given <= codes)
+    summary = {f"R{n}" for n in range(1, 17)}
+    wrong = sorted(a for a, given in curated.items() if a not in known or not given <= summary)
     if wrong:
         raise LabelsError(f"the curated labels name actions the graph lacks or codes outside "
                           f"R1-R16: {', '.join(wrong[:5])}")
