@@ -8,9 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kg.store import StoreMissing, state_home
-from kg.suggested import THRESHOLD
-
-LINKS = ("asserted", "suggested", "any")  # search.filters.LINKS, without importing search
+from kg.suggested import LINKS, THRESHOLD
 
 # The search modules import sentence-transformers (seconds); they are imported
 # when a search command runs, so `tckg sparql` and `tckg validate` stay fast.

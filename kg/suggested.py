@@ -20,6 +20,8 @@ RUN = TCID["suggestion-run"]
 # right 76% of the time and found 34% of the labelled links (0.3: 69% / 44%;
 # 0.5: 82% / 24%).
 THRESHOLD = 0.4
+# Which links a recommendation filter may match: the institution's, the machine's, either.
+LINKS = ("asserted", "suggested", "any")
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,9 @@ class Assistant:
             return []
         vectors = self.searcher.encoder.encode([report.without_pillar[f] for f in focus])
         scores = self.suggesters.pillars.scores(vectors, [None] * len(focus))
-        where = {r.focus: (r.action_id, r.row) for r in report.results}
+        where = {r.focus: {"action_id": r.action_id, "row": r.row} for r in report.results}
         labels = self.suggesters.pillars.codes
-        return [{"focus": f, "action_id": where.get(f, (None, None))[0],
-                 "row": where.get(f, (None, None))[1],
+        return [{"focus": f, **where.get(f, {"action_id": None, "row": None}),
                  "pillars": [{"label": labels[j], "score": round(float(row[j]), 4)}
                              for j in np.argsort(-row)]}
                 for f, row in zip(focus, scores)]

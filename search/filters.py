@@ -12,11 +12,9 @@ from datetime import date
 import numpy as np
 
 from kg.ontology import recommendation_labels, scheme_labels
-from kg.suggested import THRESHOLD
+from kg.suggested import LINKS, THRESHOLD
 from kg.vocab import slugify
 from search.documents import Document
-
-LINKS = ("asserted", "suggested", "any")
 
 
 class FilterError(ValueError):

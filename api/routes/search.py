@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.errors import ApiError
-from kg.suggested import THRESHOLD
+from kg.suggested import LINKS, THRESHOLD
 from search.engine import QueryRejected, UnknownAction
 from search.filters import FilterError, Filters
 
@@ -59,7 +59,7 @@ def search(request: Request,
            institution: str | None = Query(None, examples=["northumbria"]),
            pillar: str | None = Query(None, examples=["Recognition"]),
            recommendation: str | None = Query(None, examples=["R11"]),
-           links: Literal["asserted", "suggested", "any"] | None = Query(
+           links: Literal[LINKS] | None = Query(
                None, description="which links `recommendation` matches: stated by the "
                                  "institution (the default), suggested by the machine, or either"),
            min_score: float | None = Query(
