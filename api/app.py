@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from api import errors
 from api.routes import catalog, linked_data, search, sparql, suggest, validate
 from kg import catalog as graph_catalog
-from kg.query_pool import QueryPool, pool_settings
 from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, state_home
+from kg.store.pool import QueryPool, pool_settings
 from kg.validate import shapes_graph
 from search.assistant import Assistant
 from search.engine import Searcher

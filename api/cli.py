@@ -13,9 +13,9 @@ from pathlib import Path
 from api import cli_search
 from kg.build import build_graph
 from kg.model import SourceError
-from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, QuerySyntaxError, run
-from kg.sparql_guard import QueryRefused
 from kg.store import StoreMissing, open_store, state_home
+from kg.store.guard import QueryRefused
+from kg.store.query import GRAPH_FORMATS, SOLUTION_FORMATS, QuerySyntaxError, run
 
 FORMATS = list(SOLUTION_FORMATS) + list(GRAPH_FORMATS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.query import select_rows
+from kg.store.query import select_rows
 from kg.suggested import THRESHOLD
 
 PREFIXES = """PREFIX tc: <https://w3id.org/tckg/ontology#>

@@ -87,3 +87,9 @@ def client(search_home):
 
     with TestClient(create_app(search_home)) as client:
         yield client
+
+
+def documentation() -> str:
+    """The README and the reference under docs/, which the tests keep true."""
+    return "\n".join(p.read_text(encoding="utf-8")
+                     for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])

@@ -283,7 +283,7 @@ def test_a_50_mb_upload_is_refused_with_413(client):
 @pytest.fixture()
 def capped(client, search_home):
     """The app with a query pool capped at 50 rows."""
-    from kg.query_pool import QueryPool
+    from kg.store.pool import QueryPool
 
     state, pool = client.app.state, QueryPool(search_home / "graph" / "graph.nt", workers=1,
                                               max_rows=50)

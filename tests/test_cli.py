@@ -5,13 +5,12 @@ import csv
 import io
 import json
 import subprocess
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import rdflib
 
-from tests.conftest import TCKG, tckg
+from tests.conftest import TCKG, documentation, tckg
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 
@@ -90,7 +89,7 @@ def test_every_command_has_help_text():
 
 
 def test_every_command_is_in_the_readme():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     from api.cli import parser
     sub = next(a for a in parser()._actions if a.dest == "command")
     assert [c for c in sub.choices if f"tckg {c}" not in readme] == []

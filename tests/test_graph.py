@@ -8,8 +8,8 @@ from pyoxigraph import NamedNode
 
 from kg.build import SOURCES_DIR, build_graph
 from kg.model import SourceError
-from kg.query import select_rows
 from kg.store import GRAPH_DIR, open_store
+from kg.store.query import select_rows
 
 TC = "https://w3id.org/tckg/ontology#"
 ID = "https://w3id.org/tckg/id/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode
@@ -13,10 +12,11 @@ from rdflib.namespace import SKOS
 
 from kg.build import SOURCES_DIR, build_graph
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.query import select_rows
 from kg.store import open_store
+from kg.store.query import select_rows
 from kg.text import month_end
 from kg.vocab import recommendation_iri
+from tests.conftest import documentation
 
 QUERIES = sorted((ONTOLOGY_DIR / "queries").glob("*.rq"))
 
@@ -124,6 +124,6 @@ def test_status_summary(store, plans):
 
 
 def test_queries_are_listed_in_the_readme():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     missing = [p.name for p in QUERIES if p.name not in readme]
     assert missing == []

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from kg.query import QuerySyntaxError
-from kg.query_pool import QueryPool, QueryTimeout, WorkerCrashed
-from kg.sparql_guard import QueryRefused
+from kg.store.guard import QueryRefused
+from kg.store.pool import QueryPool, QueryTimeout, WorkerCrashed
+from kg.store.query import QuerySyntaxError
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from kg.catalog import institutions, recommendations
-from kg.query import select_rows
 from kg.store import memory_store, read_manifest
+from kg.store.query import select_rows
 from kg.suggested import THRESHOLD
 from kg.vocab import TC
 from search.documents import read_documents

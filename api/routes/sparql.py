@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint, read-only: a router any FastAPI app can mount.
 
-Queries run in killable worker processes (kg/query_pool.py) under a time limit
+Queries run in killable worker processes (kg/store/pool.py) under a time limit
 and a row cap; this module only reads the request and negotiates the answer.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ApiError
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
 from api.pages import queries_page
-from kg.query import QuerySyntaxError, example_queries
-from kg.query_pool import QueryTimeout, WorkerCrashed
-from kg.sparql_guard import QueryRefused
+from kg.store.guard import QueryRefused
+from kg.store.pool import QueryTimeout, WorkerCrashed
+from kg.store.query import QuerySyntaxError, example_queries
 
 router = APIRouter(tags=["sparql"])
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.query import QuerySyntaxError, execute
-from kg.sparql_guard import QueryRefused
+from kg.store.guard import QueryRefused
+from kg.store.query import QuerySyntaxError, execute
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000

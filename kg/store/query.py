@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.sparql_guard import QueryRefused, check_query
+from kg.store.guard import QueryRefused, check_query
 
 SOLUTION_FORMATS = {
     "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
