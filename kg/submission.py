@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF
 
+from kg import limits
 from kg.model import UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR
 from kg.plan_csv import read_csv_plan
@@ -60,10 +61,20 @@ def _read(data: bytes, fmt: str, **plan_fields) -> Submission:
         rows = {str(action_iri(plan.slug, a.iri_key)): a.lines[0] for a in plan.actions}
         return Submission(graph, rows)
     if fmt == "turtle":
+        _within_limits(limits.check_turtle, data)
         return Submission(_parse(data, "turtle"))
     if fmt == "json-ld":
+        _within_limits(limits.check_json, data)
         return Submission(_parse(_local_contexts(data), "json-ld"))
     raise UnreadablePlan(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _within_limits(check, data: bytes) -> None:
+    """Refuse deep nesting before a recursive parser meets it."""
+    try:
+        check(data.decode("utf-8", errors="replace"))
+    except limits.LimitExceeded as err:
+        raise UnreadablePlan(str(err)) from None
 
 
 def _parse(data: bytes, fmt: str) -> Graph:
@@ -75,6 +86,8 @@ def _parse(data: bytes, fmt: str) -> Graph:
     # unterminated string (`"0`) trips an assert inside the Turtle parser.
     except (SyntaxError, ValueError, TypeError, IndexError, AssertionError) as err:
         raise UnreadablePlan(f"the {fmt} does not parse: {err}") from None
+    except RecursionError:  # a nesting the flat scan did not see: refuse it the same way
+        raise UnreadablePlan(f"the {fmt} is nested too deeply for the parser") from None
     return graph
 
 
@@ -84,6 +97,8 @@ def _local_contexts(data: bytes) -> bytes:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise UnreadablePlan(f"the JSON-LD is not valid JSON: {err}") from None
+    except RecursionError:
+        raise UnreadablePlan("the json-ld is nested too deeply for the parser") from None
     ours = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
 
     def resolve(node):
