@@ -45,10 +45,11 @@ class Coverage:
     def most(self) -> int:
         return max((c.asserted for r in self.rows for c in r.cells), default=0)
 
-    def medians(self, institution_iri: str) -> list[float]:
-        """Per column, the median asserted count of the other institutions."""
+    def medians(self, institution_iri: str, kind: str = "asserted") -> list[float]:
+        """Per column, the other institutions' median count of actions
+        (`kind`: "asserted" or "suggested")."""
         others = [r for r in self.rows if r.iri != institution_iri]
-        return [median(r.cells[i].asserted for r in others) if others else 0
+        return [median(getattr(r.cells[i], kind) for r in others) if others else 0
                 for i in range(len(self.columns))]
 
 

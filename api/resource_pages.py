@@ -50,7 +50,9 @@ def action_page(request: Request, iri: str, triples: list[ox.Triple]) -> HTMLRes
     parent = documents.get(found["part_of"] or "")
     similar = request.app.state.searcher.similar(iri, 5) if iri in documents else []
     title = f"{found['institution']} · action {found['local_id']}"
-    return render(request, "action.html", title=title, a=found, iri=iri,
+    plan_title = next((p["title"] for p in request.app.state.catalog["institutions"]
+                       if p["plan"] == found["plan"]), None)
+    return render(request, "action.html", title=title, a=found, iri=iri, plan_title=plan_title,
                   labels=recommendation_labels(), children=_ordered(children),
                   parent=result(parent, 0) if parent else None, similar=similar,
                   facts=facts(request))
@@ -76,7 +78,7 @@ def institution_page(request: Request, iri: str) -> HTMLResponse | None:
     own = [d for d in documents if d.institution_iri == iri]
     table = coverage(documents, "R")
     row = next(r for r in table.rows if r.iri == iri)
-    medians = table.medians(iri)
+    medians = list(zip(table.medians(iri), table.medians(iri, "suggested")))
     pillars = coverage(documents, "pillars")
     pillar_row = next(r for r in pillars.rows if r.iri == iri)
     labels = recommendation_labels()

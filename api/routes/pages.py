@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from api.coverage import SCHEMES, coverage, to_csv
 from api.facts import action_facts
 from api.routes import sparql
-from api.web import SWAGGER_UI, natural_key, query_string, render
+from api.web import SWAGGER_UI, natural_key, query_string, render, slug
 from kg.ontology import recommendation_labels, scheme_labels
-from kg.suggested import THRESHOLD
+from kg.suggested import LINKS, THRESHOLD
 from search.engine import QueryRejected, UnknownAction, result
 from search.filters import FilterError, Filters, allowed_positions
 
@@ -34,9 +34,13 @@ def facts(request: Request) -> dict:
 
 @lru_cache(maxsize=1)
 def _choices() -> dict:
-    return {"pillars": list(scheme_labels("scheme-pillars").values()),
-            "recommendations": recommendation_labels(),
-            "owner_types": sorted(scheme_labels("scheme-stakeholder-types").values())}
+    """The filters' choices as (value, text) pairs."""
+    same = lambda values: [(v, v) for v in values]
+    return {"pillars": same(scheme_labels("scheme-pillars").values()),
+            "recommendations": [(code, f"{code} {label}")
+                                for code, label in recommendation_labels().items()],
+            "links": [(v, "asserted or suggested" if v == "any" else v) for v in LINKS],
+            "owner_types": same(sorted(scheme_labels("scheme-stakeholder-types").values()))}
 
 
 def _filters(form: dict) -> Filters:
@@ -86,9 +90,11 @@ def search_page(request: Request) -> HTMLResponse:
             page["heading"] = "Actions matching the filters"
     except (QueryRejected, FilterError, UnknownAction) as err:
         page["error"] = str(err)
-    options = dict(_choices(), institutions=request.app.state.catalog["institutions"])
+    options = dict(_choices(), institutions=[(slug(i["institution"]), i["name"]) for i in
+                                             request.app.state.catalog["institutions"]])
     return render(request, "search.html", status=400 if page["error"] else 200,
-                  title="Search the action plans", options=options, facts=facts(request), **page)
+                  title="Search the action plans", options=options, facts=facts(request),
+                  filtered=any(form.get(k) for k in FILTERS), **page)
 
 
 def _table(request: Request):
