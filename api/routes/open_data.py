@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.errors import ApiError
 from api.routes.linked_data import PREFIXES
 from api.routes.pages import facts
 from api.web import natural_key, render
@@ -67,8 +68,7 @@ def data_page(request: Request) -> HTMLResponse:
 def data_file(request: Request, name: str) -> Response:
     files = _files(request)
     if name not in files:
-        return Response(f"no file {name!r} here; the files are {', '.join(files)}\n",
-                        status_code=404, media_type="text/plain")
+        raise ApiError(404, f"no file {name!r} here; the files are {', '.join(files)}")
     body, media = files[name]
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

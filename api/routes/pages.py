@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from api.coverage import SCHEMES, coverage, to_csv
+from api.errors import ApiError
 from api.facts import action_facts
 from api.routes import sparql
 from api.web import SWAGGER_UI, natural_key, query_string, render, slug
@@ -21,6 +22,7 @@ from search.filters import FilterError, Filters, allowed_positions
 
 router = APIRouter(include_in_schema=False)
 
+BAD_TABLE = "scheme is one of R, E, pillars; min_score is a number from 0 to 1"
 FILTERS = ("institution", "pillar", "recommendation", "links", "min_score", "owner_type",
            "due_from", "due_to")
 
@@ -114,7 +116,7 @@ def coverage_page(request: Request) -> HTMLResponse:
     table = _table(request)
     if table is None:
         return render(request, "coverage.html", status=400, title="Coverage", table=None,
-                      schemes=SCHEMES, error="scheme is one of R, E, pillars; min_score is 0-1")
+                      schemes=SCHEMES, error=BAD_TABLE)
     return render(request, "coverage.html", title="Coverage: " + SCHEMES[table.scheme],
                   table=table, schemes=SCHEMES, error=None)
 
@@ -123,8 +125,7 @@ def coverage_page(request: Request) -> HTMLResponse:
 def coverage_csv(request: Request) -> Response:
     table = _table(request)
     if table is None:
-        return Response("scheme is one of R, E, pillars; min_score is 0-1\n", status_code=400,
-                        media_type="text/plain")
+        raise ApiError(400, BAD_TABLE)
     return Response(to_csv(table), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="coverage-{table.scheme}.csv"'})
 
