@@ -159,9 +159,9 @@ def test_an_invalid_csv_plan_uploaded_through_the_page_shows_its_errors_by_row(p
 
 def test_the_api_docs_render_their_operations_offline(page):
     page.goto("/docs")
-    expect(page.get_by_role("button", name=re.compile("^GET /search hybrid semantic search"))
+    expect(page.get_by_role("button", name=re.compile(r"^GET \/search hybrid semantic search"))
            ).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("button", name=re.compile("^POST /validate SHACL-validate"))
+    expect(page.get_by_role("button", name=re.compile(r"^POST \/validate SHACL-validate"))
            ).to_be_visible()
 
 
