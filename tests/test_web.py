@@ -314,6 +314,14 @@ def test_open_data_lists_each_file_with_its_size_and_checksum(client, search_hom
     rows = list(csv.DictReader(io.StringIO(client.get("/data/actions.csv").text)))
     assert len(rows) == manifest["actions"]
     assert client.get("/data/other.zip").status_code == 404
+    assert f"built {searcher_built(search_home)}." in html
+
+
+def searcher_built(home) -> str:
+    from search.encoder import model_name
+    from search.index import load_index
+
+    return load_index(home, model_name()).manifest["built"]
 
 
 def test_the_api_docs_come_from_the_app_itself(client):

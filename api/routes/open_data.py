@@ -60,8 +60,11 @@ def data_page(request: Request) -> HTMLResponse:
     listed = [{"name": name, "media": media, "bytes": len(body),
                "sha256": hashlib.sha256(body).hexdigest()}
               for name, (body, media) in _files(request).items()]
+    # The graph's manifest has no time; the index is built from that graph (its
+    # manifest names the graph's checksum) at the end of the same `tckg build`.
+    built = request.app.state.searcher.index.manifest.get("built")
     return render(request, "data.html", title="Open data", files=listed,
-                  manifest=request.app.state.manifest)
+                  manifest=request.app.state.manifest, built=built)
 
 
 @router.get("/data/{name}")
