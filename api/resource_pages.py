@@ -76,11 +76,12 @@ def institution_page(request: Request, iri: str) -> HTMLResponse | None:
         return None
     documents = _documents(request)
     own = [d for d in documents if d.institution_iri == iri]
-    table = coverage(documents, "R")
-    row = next(r for r in table.rows if r.iri == iri)
+    table, pillars = coverage(documents, "R"), coverage(documents, "pillars")
+    row = next((r for r in table.rows if r.iri == iri), None)
+    pillar_row = next((r for r in pillars.rows if r.iri == iri), None)
+    if row is None or pillar_row is None:  # a plan with no actions: its statements will do
+        return None
     medians = list(zip(table.medians(iri), table.medians(iri, "suggested")))
-    pillars = coverage(documents, "pillars")
-    pillar_row = next(r for r in pillars.rows if r.iri == iri)
     labels = recommendation_labels()
     gaps = [(code, labels[code], _peers_for(code, iri, documents))
             for (code, _), cell in zip(table.columns, row.cells) if cell.asserted == 0]

@@ -51,7 +51,7 @@ def timed(client, url: str) -> float:
 
 def summary(name: str, times: list[float]) -> str:
     times = sorted(times)
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return f"{name:34} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   n={len(times)}"
 
 
