@@ -256,6 +256,22 @@ def test_sparql_clients_get_what_they_got_before(client):
     assert client.get("/sparql").headers["content-type"].startswith("text/turtle")
 
 
+ACTION_16 = "<https://w3id.org/tckg/id/northumbria/action/16>"
+
+
+@pytest.mark.parametrize("query, columns, first", [
+    ("ASK { ?s a <https://w3id.org/tckg/ontology#Action> }", ["answer"], "<td>yes</td>"),
+    ("ASK { ?s a <https://w3id.org/tckg/ontology#Nothing> }", ["answer"], "<td>no</td>"),
+    (f"CONSTRUCT {{ {ACTION_16} ?p ?o }} WHERE {{ {ACTION_16} ?p ?o }}",
+     ["subject", "predicate", "object"], '<td><a href="/id/northumbria/action/16">'),
+])
+def test_ask_and_construct_results_are_tables_too(client, query, columns, first):
+    html = page(client, "/sparql", params={"query": query})
+    assert re.findall(r'<th scope="col">(\w+)</th>', html) == columns
+    assert html.split("<tbody>", 1)[1].split("</tbody>")[0].startswith("<tr>" + first)
+    assert "Download CSV" not in html
+
+
 # --- validation -------------------------------------------------------------------------
 
 BAD_CSV = (HEADER
@@ -362,3 +378,4 @@ def test_every_control_is_labelled_and_nothing_loads_from_elsewhere(client, url)
     parser.feed(page(client, url))
     assert [c for c in parser.controls if c not in parser.labels] == []
     assert parser.remote == []
+
