@@ -34,15 +34,18 @@ def facts(request: Request) -> dict:
     return request.app.state.facts
 
 
+def _same(values) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
 @lru_cache(maxsize=1)
 def _choices() -> dict:
     """The filters' choices as (value, text) pairs."""
-    same = lambda values: [(v, v) for v in values]
-    return {"pillars": same(scheme_labels("scheme-pillars").values()),
+    return {"pillars": _same(scheme_labels("scheme-pillars").values()),
             "recommendations": [(code, f"{code} {label}")
                                 for code, label in recommendation_labels().items()],
             "links": [(v, "asserted or suggested" if v == "any" else v) for v in LINKS],
-            "owner_types": same(sorted(scheme_labels("scheme-stakeholder-types").values()))}
+            "owner_types": _same(sorted(scheme_labels("scheme-stakeholder-types").values()))}
 
 
 def _filters(form: dict) -> Filters:
@@ -136,7 +139,9 @@ def api_docs(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(openapi_url=request.app.openapi_url, title="tckg API docs",
                                swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
                                swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
-                               swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png")
+                               swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+                               # Swagger UI would fetch a validity badge from swagger.io.
+                               swagger_ui_parameters={"validatorUrl": None})
 
 
 @router.get("/sparql.csv")
