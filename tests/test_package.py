@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -74,9 +75,17 @@ class Installed:
 def dist(tmp_path_factory) -> Path:
     """The sdist and the wheel built from it, as `python -m build` makes them (offline:
     the build backend is the one installed here)."""
-    out = tmp_path_factory.mktemp("dist")
+    out, tree = tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("tree")
+    # From a copy of the work tree less what git ignores: a checkout's leftover
+    # *.egg-info/SOURCES.txt would otherwise add files the configuration left out.
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, tree / name)
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
-                           str(ROOT)], capture_output=True, text=True, timeout=300, check=False)
+                           str(tree)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out
 
