@@ -33,9 +33,9 @@ VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 
 
 def tracked(*folders: str) -> list[str]:
-    """The repository's files under the folders, as git has them."""
-    done = subprocess.run(["git", "ls-files", "--", *folders], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    """The work tree's files (under the folders), less what git ignores."""
+    done = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--",
+                           *folders], cwd=ROOT, capture_output=True, text=True, check=True)
     return [line for line in done.stdout.splitlines() if (ROOT / line).is_file()]
 
 
@@ -78,12 +78,9 @@ def dist(tmp_path_factory) -> Path:
     out, tree = tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("tree")
     # From a copy of the work tree less what git ignores: a checkout's leftover
     # *.egg-info/SOURCES.txt would otherwise add files the configuration left out.
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
-    for name in listed:
-        if (ROOT / name).is_file():
-            (tree / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, tree / name)
+    for name in tracked():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, tree / name)
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
                            str(tree)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
