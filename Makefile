@@ -11,7 +11,7 @@ install: $(VENV)/.installed
 
 # torch first and pinned: 2.13.0's CPU wheel is on the machine's disk, and
 # sentence-transformers would otherwise pull a multi-gigabyte CUDA build.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
