@@ -14,7 +14,7 @@ install: $(VENV)/.installed
 # here when missing: as root in CI, through sudo elsewhere.
 # torch first and pinned: 2.13.0's CPU wheel is on the machine's disk, and
 # sentence-transformers would otherwise pull a multi-gigabyte CUDA build.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from kg.suggested import THRESHOLD
@@ -27,7 +28,9 @@ NAV = [("/", "Search"), ("/coverage", "Coverage"), ("/sparql", "SPARQL"),
 # Words too common to be worth marking in a result's text.
 STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of", "on", "or", "the", "to", "with", "our", "we", "all"])
 
-templates = Jinja2Templates(directory=HERE / "templates")
+# Loaded through the package (importlib), so they are found in any installed form.
+templates = Jinja2Templates(env=Environment(loader=PackageLoader("api", "templates"),
+                                            autoescape=True))
 
 
 def local_path(iri: str) -> str | None:

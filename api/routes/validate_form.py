@@ -15,13 +15,13 @@ from api.errors import ApiError
 from api.routes.validate import _read_body
 from api.web import render
 from kg.model import UnreadablePlan
-from kg.ontology import ROOT
+from kg.resources import EXAMPLE_CSV, TEMPLATE_CSV
 from kg.submission import FORMATS, detect_format
 from kg.validate import max_upload_bytes, validate
 
 router = APIRouter(include_in_schema=False)
 
-TEMPLATES = ROOT / "data" / "templates"
+CSV_FILES = {"plan-template": TEMPLATE_CSV, "plan-example": EXAMPLE_CSV}
 PLAN_FIELDS = ("institution", "title", "start", "end")
 
 
@@ -34,9 +34,9 @@ def form_page(request: Request) -> HTMLResponse:
 @router.get("/validate/{name}.csv")
 def template_csv(name: str) -> Response:
     """The CSV template (empty) or the worked example, as downloads."""
-    if name not in ("plan-template", "plan-example"):
+    if name not in CSV_FILES:
         raise ApiError(404, "the CSV files here are plan-template.csv and plan-example.csv")
-    return Response((TEMPLATES / f"{name}.csv").read_bytes(), media_type="text/csv",
+    return Response(CSV_FILES[name].read_bytes(), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
