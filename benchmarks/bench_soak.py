@@ -29,12 +29,15 @@ from pathlib import Path
 
 import httpx
 
+from kg.resources import EXAMPLE_CSV
+from kg.store.query import example_queries
+
 ROOT = Path(__file__).resolve().parents[1]
 TCKG = str(Path(sys.executable).parent / "tckg")
 QUERIES = [q["query"] for q in json.loads(
     (ROOT / "benchmarks" / "relevance" / "queries.json").read_text(encoding="utf-8"))["queries"]]
-PLAN_CSV = (ROOT / "data" / "templates" / "plan-example.csv").read_bytes()
-SPARQL = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "ontology" / "queries").glob("*.rq"))]
+PLAN_CSV = EXAMPLE_CSV.read_bytes()
+SPARQL = [text for _, _, text in example_queries()]
 PP14 = ("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n"
         "SELECT * WHERE { ?X foaf:knows* ?Y } ORDER BY ?X ?Y")
 CSV_HEAD = b"id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"

@@ -23,9 +23,9 @@ import numpy as np
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg import resources
 from kg.build import progress
 from kg.integrity import checksums, read_json, verify
-from kg.ontology import ROOT
 from kg.store import read_manifest
 from kg.suggested import Run, Suggestion, suggestion_graph
 from kg.vocab import action_iri_from_short_id
@@ -33,7 +33,7 @@ from search.documents import Document, read_documents
 from search.encoder import Encoder
 from search.suggest import METHOD_VERSION, LinkSuggester, PillarSuggester
 
-LABELS_FILE = ROOT / "data" / "talent-labels.json"
+LABELS_FILE = resources.TALENT_LABELS
 SUGGEST_DIR = "suggest"
 MANIFEST = "manifest.json"
 # Suggestions kept per action. On the five plans no action has a sixth link
