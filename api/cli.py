@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 
@@ -64,13 +66,50 @@ def read_query(text: str) -> str:
 def cmd_sparql(args) -> int:
     query = read_query(args.query)
     try:
-        answer = run(open_store(), query, args.format)
+        answer = run_isolated(query, args.format)
     except (QueryRefused, QuerySyntaxError, StoreMissing) as err:
         raise UsageError(str(err)) from None
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
     return 0
+
+
+_ERRORS = {e.__name__: e for e in (QueryRefused, QuerySyntaxError, StoreMissing)}
+
+
+def run_isolated(query: str, fmt: str | None):
+    """Run the query in a forked child: pyoxigraph 0.5.13 can abort the whole
+    process (a Rust panic in ORDER BY, docs/limits.md), which no Python code
+    can catch. The child's death becomes one line and exit 2."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_answer_in_child, args=(send, query, fmt), daemon=True)
+    child.start()
+    send.close()
+    try:
+        kind, payload = receive.recv()
+    except EOFError:
+        child.join()
+        raise UsageError(f"the query engine crashed on this query (exit status {child.exitcode}); "
+                         "see docs/limits.md, known limits") from None
+    child.join()
+    if kind == "ok":
+        return payload
+    if kind in _ERRORS:
+        raise _ERRORS[kind](payload)
+    raise UsageError(f"the query failed: {payload}")
+
+
+def _answer_in_child(send, query: str, fmt: str | None) -> None:
+    # Rust's panic message and backtrace would land on the user's terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        send.send(("ok", run(open_store(), query, fmt)))
+    except Exception as err:  # noqa: BLE001 - the process boundary: report it to the parent
+        kind = next((name for name, known in _ERRORS.items() if isinstance(err, known)), "other")
+        send.send((kind, str(err) if kind != "other" else f"{type(err).__name__}: {err}"))
 
 
 def cmd_validate(args) -> int:

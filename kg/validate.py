@@ -17,6 +17,7 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, SH, SKOS
 
+from kg.limits import UPLOAD_BYTES
 from kg.model import PILLARS, UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
 from kg.submission import action_ids, read_submission
@@ -26,7 +27,7 @@ SHAPE_FILES = ("violations.ttl", "warnings.ttl")
 # Ill-typed literals ("2024-13") are expected in submissions and reported by the
 # shapes; rdflib's traceback for each would only bury the report.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = UPLOAD_BYTES.default
 
 # What a plan author calls each property: the CSV template's column names.
 FIELDS = {
@@ -53,8 +54,9 @@ def engine_name() -> str:
 
 
 def max_upload_bytes() -> int:
-    """The size limit for a submitted plan: $TCKG_MAX_UPLOAD_BYTES, default 10 MB."""
-    return int(os.environ.get("TCKG_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+    """The size limit for a submitted plan: $TCKG_MAX_UPLOAD_BYTES, default 10 MB
+    (kg/limits.py holds every limit)."""
+    return UPLOAD_BYTES.value()
 
 
 class PlanTooLarge(UnreadablePlan):

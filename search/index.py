@@ -15,6 +15,7 @@ from pathlib import Path
 
 import faiss
 
+from kg.integrity import checksums, read_json, verify
 from kg.store import open_store, read_manifest
 from search.documents import Document, document_text, read_documents
 from search.encoder import Encoder
@@ -73,6 +74,7 @@ def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT
     save_vectors(vectors, fresh / VECTORS)
     payload = [dict(d.to_json(), indexed_text=t) for d, t in zip(documents, texts)]
     (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    manifest["checksums"] = checksums(fresh)  # every file but the manifest, checked on load
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     shutil.rmtree(live, ignore_errors=True)
     fresh.rename(live)
@@ -92,20 +94,21 @@ def load_index(home: Path, model: str) -> SearchIndex:
     folder = home / INDEX_DIR
     if not (folder / MANIFEST).exists():
         raise IndexUnusable(f"no search index in {folder}: run `tckg build` first")
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_json(folder / MANIFEST, IndexUnusable)
     graph_checksum = read_manifest(home)["checksum"]
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexUnusable(f"the search index in {folder} is of an older format: "
                             "run `tckg build` to rebuild it")
-    if manifest["graph_checksum"] != graph_checksum:
+    if manifest.get("graph_checksum") != graph_checksum:
         raise IndexUnusable(f"the search index in {folder} was built from another graph "
                             "(stale): run `tckg build` to rebuild it")
     if manifest["model"] != model:
         raise IndexUnusable(f"the search index was built with the model {manifest['model']!r} "
                             f"but {model!r} is configured (TCKG_MODEL): rebuild with "
                             "`tckg build`, or configure the index's model; models are never mixed")
+    verify(folder, manifest.get("checksums"), IndexUnusable)
     vectors = load_vectors(folder / VECTORS)
-    payload = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    payload = read_json(folder / DOCUMENTS, IndexUnusable)
     if not (len(payload) == vectors.ntotal == manifest["count"]
             and vectors.d == manifest["dimension"]):
         raise IndexUnusable(f"the search index in {folder} is damaged (counts or dimension "

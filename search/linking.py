@@ -25,6 +25,7 @@ from rdflib import Graph
 
 from kg import resources
 from kg.build import progress
+from kg.integrity import checksums, read_json, verify
 from kg.store import read_manifest
 from kg.suggested import Run, Suggestion, suggestion_graph
 from kg.vocab import action_iri_from_short_id
@@ -106,7 +107,8 @@ class Suggesters:
         self.links.save(fresh / "links.npz")
         self.pillars.save(fresh / "pillars.npz")
         manifest = {"method": METHOD_VERSION, "model": self.model,
-                    "graph_checksum": read_manifest(home)["checksum"]}
+                    "graph_checksum": read_manifest(home)["checksum"],
+                    "checksums": checksums(fresh)}
         (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         shutil.rmtree(live, ignore_errors=True)
         fresh.rename(live)
@@ -116,11 +118,12 @@ class Suggesters:
         folder = home / SUGGEST_DIR
         if not (folder / MANIFEST).exists():
             raise SuggestersUnusable(f"no fitted suggesters in {folder}: run `tckg build` first")
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if (manifest["graph_checksum"] != read_manifest(home)["checksum"]
-                or manifest["method"] != METHOD_VERSION or manifest["model"] != model):
+        manifest = read_json(folder / MANIFEST, SuggestersUnusable)
+        if (manifest.get("graph_checksum") != read_manifest(home)["checksum"]
+                or manifest.get("method") != METHOD_VERSION or manifest.get("model") != model):
             raise SuggestersUnusable(f"the suggesters in {folder} were fitted on another graph, "
                                      "method or model (stale): run `tckg build` to refit them")
+        verify(folder, manifest.get("checksums"), SuggestersUnusable)
         return cls(LinkSuggester.load(folder / "links.npz"),
                    PillarSuggester.load(folder / "pillars.npz"), model)
 

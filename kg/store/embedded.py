@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.integrity import file_sha256, read_json
+
 GRAPH_DIR = "graph"
 MANIFEST = "graph.json"
 DUMP = "graph.nt"  # the canonical N-Triples the store was loaded from
@@ -26,6 +28,11 @@ def state_home() -> Path:
 
 class StoreMissing(RuntimeError):
     """No graph has been built in the state folder yet."""
+
+
+class StoreDamaged(StoreMissing):
+    """A graph file that does not load or does not match its manifest; the
+    remedy is the same as for a missing graph: `tckg build`."""
 
 
 def canonical_ntriples(ntriples: bytes) -> bytes:
@@ -74,7 +81,15 @@ def open_store(home: Path | None = None, in_memory: bool = False) -> ox.Store:
     if not (path / MANIFEST).exists():
         raise StoreMissing(f"no graph in {path}: run `tckg build` first")
     if not in_memory:
-        return ox.Store.read_only(str(path))
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreDamaged(f"the graph store in {path} does not open ({err}): "
+                               "run `tckg build` to rebuild it") from None
+    dump = path / DUMP
+    if not dump.is_file() or file_sha256(dump) != read_manifest(home).get("checksum"):
+        raise StoreDamaged(f"{dump} is missing or damaged (its checksum does not match "
+                           f"{path / MANIFEST}): run `tckg build` to rebuild it")
     store = ox.Store()
     store.bulk_load(path=str(path / DUMP), format=ox.RdfFormat.N_TRIPLES)
     return store
@@ -84,4 +99,4 @@ def read_manifest(home: Path | None = None) -> dict:
     path = (home or state_home()) / GRAPH_DIR / MANIFEST
     if not path.exists():
         raise StoreMissing(f"no graph in {path.parent}: run `tckg build` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json(path, StoreDamaged)
