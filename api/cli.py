@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from api import cli_search
-from kg.build import build_graph
+from api import cli_plans, cli_search
+from kg.build import build_graph, progress
 from kg.model import SourceError
 from kg.store import StoreMissing, open_store, state_home
 from kg.store.guard import QueryRefused
@@ -25,22 +25,29 @@ class UsageError(Exception):
 
 
 def cmd_build(args) -> int:
-    from search.build import build_all, timed_load_encoder
+    from kg.plans import lock
+    from kg.publish import recover
+    from search.build import build_all, timed_load_encoder, up_to_date
     from search.encoder import ModelUnavailable
     from search.linking import LabelsError
 
     home = state_home()
-    try:
-        encoder, missing = timed_load_encoder(), None
-    except ModelUnavailable as err:  # the graph alone is still worth building
-        encoder, missing = None, err
-    try:
-        if encoder is None:
-            build_graph(home)
-        else:
-            build_all(home, encoder)
-    except (SourceError, LabelsError) as err:
-        raise UsageError(f"build failed, previous graph kept: {err}") from None
+    with lock(home):  # one writer at a time: an add waits for the build, and the other way
+        recover(home)
+        if not args.force and (why := up_to_date(home)):
+            progress(f"nothing to build: {why} (--force rebuilds)")
+            return 0
+        try:
+            encoder, missing = timed_load_encoder(), None
+        except ModelUnavailable as err:  # the graph alone is still worth building
+            encoder, missing = None, err
+        try:
+            if encoder is None:
+                build_graph(home)
+            else:
+                build_all(home, encoder)
+        except (SourceError, LabelsError) as err:
+            raise UsageError(f"build failed, previous graph kept: {err}") from None
     if missing:
         raise UsageError(f"graph built, but not its suggested links or the search index: {missing}")
     return 0
@@ -69,30 +76,28 @@ def cmd_sparql(args) -> int:
 
 def cmd_validate(args) -> int:
     from kg.model import UnreadablePlan
-    from kg.submission import detect_format
-    from kg.validate import max_upload_bytes, render_text, validate
+    from kg.validate import validate
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    limit = max_upload_bytes()
-    if path.stat().st_size > limit:
-        raise UsageError(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte limit "
-                         "(set TCKG_MAX_UPLOAD_BYTES to change it)")
+    data, fmt, fields = cli_plans.read_plan_file(args, UsageError)
     try:
-        fmt = args.format or detect_format(name=path.name)
-        fields = {k: getattr(args, k) for k in ("institution", "title", "start", "end")} if fmt == "csv" else {}
-        report = validate(path.read_bytes(), fmt, **fields)
+        report = validate(data, fmt, **fields)
     except UnreadablePlan as err:
-        raise UsageError(f"{path}: {err}") from None
+        raise UsageError(f"{args.file}: {err}") from None
     if args.report_turtle:
         report.report_graph.serialize(args.report_turtle, format="turtle")
+    print_report(report, args.json)
+    return 0 if report.conforms else 1
+
+
+def print_report(report, as_json: bool) -> None:
+    """The validation report with its pillar hints, readable or as JSON."""
+    from kg.validate import render_text
+
     suggestions = _pillar_suggestions(report) if report.without_pillar else []
-    if args.json:
+    if as_json:
         print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions), indent=2))
     else:
         print(render_text(report, suggestions))
-    return 0 if report.conforms else 1
 
 
 def _pillar_suggestions(report) -> list[dict]:
@@ -126,10 +131,14 @@ def cmd_serve(args) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tckg", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="parse data/sources and build the graph and the search "
+    build = sub.add_parser("build", help="parse data/sources and the plans added to "
+                                         "$TCKG_HOME/plans, and build the graph and the search "
                                          "index into $TCKG_HOME (default var/)")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even when no source, added plan, ontology file or model changed")
     build.set_defaults(func=cmd_build)
     cli_search.add_commands(sub, UsageError)
+    cli_plans.add_commands(sub, UsageError)
     sparql = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
     sparql.add_argument("query", help="the query text, or a .rq file holding it")
     sparql.add_argument("--format", choices=FORMATS, default=None,

@@ -1,6 +1,7 @@
 """`tckg build`, the graph part: sources -> plan model -> RDF -> store."""
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, Graph
 
-from kg.ontology import ROOT, ontology_graph
+from kg.ontology import ONTOLOGY_DIR, ROOT, ontology_graph
+from kg.plans import REGISTRY, plans_dir
+from kg.publish import new_generation, registry_graph
 from kg.rdf import plans_to_graph
 from kg.sources import load_sources
 from kg.store import canonical_ntriples, memory_store, write_store
@@ -27,25 +30,54 @@ def progress(message: str) -> None:
 Enrich = Callable[[ox.Store], Graph]
 
 
-def build_graph(home: Path, sources_dir: Path = SOURCES_DIR, enrich: Enrich | None = None) -> dict:
-    """Parse every source, build the graph with the ontology, add what `enrich`
-    derives from it, and swap the whole into home: one write, so a failing
-    step leaves the previous graph as it was."""
+def build_graph(home: Path, sources_dir: Path = SOURCES_DIR, enrich: Enrich | None = None,
+                inputs: str = "") -> dict:
+    """Parse every source and every plan added to home/plans, build the graph
+    with the ontology, add what `enrich` derives from it, and swap the whole
+    into home: one write, so a failing step leaves the previous graph as it
+    was. `inputs` (build_inputs) is recorded so an unchanged build can be skipped."""
     started = time.perf_counter()
     plans = load_sources(sources_dir)
     for plan in plans:
         progress(f"parsed {plan.source_file}: {len(plan.actions)} actions "
                  f"({len(plan.leaf_actions())} leaf) for {plan.institution}")
-    graph = plans_to_graph(plans, sources_dir) + ontology_graph()
+    added, added_plans = registry_graph(home)
+    for plan in added_plans:
+        progress(f"added plan {plan.source_file}: {len(plan.actions)} actions for {plan.institution}")
+    plans += added_plans
+    graph = plans_to_graph(plans[:len(plans) - len(added_plans)], sources_dir) + added + ontology_graph()
     ntriples = canonical_ntriples(graph.serialize(format="nt", encoding="utf-8"))
-    meta = {"actions": sum(len(p.actions) for p in plans)}
+    meta = {"actions": sum(len(p.actions) for p in plans), "inputs": inputs}
     if enrich is not None:
         derived = enrich(memory_store(ntriples))
         meta["suggested_links"] = len(set(derived.subjects(RDF.type, TC.SuggestedLink)))
         ntriples = canonical_ntriples(ntriples + derived.serialize(format="nt", encoding="utf-8"))
     # Each source's SHA-256 is in the graph (tc:sha256); the manifest's checksum covers it.
+    meta["generation"] = new_generation()
     manifest = write_store(ntriples, home, meta)
     progress(f"graph: {manifest['triples']} triples, {manifest['actions']} actions"
              + (f", {meta['suggested_links']} suggested links" if enrich else "")
              + f", in {time.perf_counter() - started:.1f} s -> {home}")
     return manifest
+
+
+CODE_DIRS = ("kg", "search")
+
+
+def build_inputs(home: Path, model: str, sources_dir: Path = SOURCES_DIR,
+                 registry: bytes | None = None) -> str:
+    """A checksum of everything a build reads: the sources, the added plans'
+    registry (which holds each file's SHA-256), the ontology files, the curated
+    labels, the model's name and tckg's own code. Equal checksums, equal build."""
+    digest = hashlib.sha256(model.encode())
+    files = [*sorted(sources_dir.rglob("*")), *sorted(ONTOLOGY_DIR.rglob("*")),
+             ROOT / "data" / "talent-labels.json",
+             *(p for d in CODE_DIRS for p in sorted((ROOT / d).rglob("*.py")))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    if registry is None:
+        path = plans_dir(home) / REGISTRY
+        registry = path.read_bytes() if path.exists() else b""
+    digest.update(b"registry\0" + registry)
+    return digest.hexdigest()
