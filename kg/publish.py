@@ -35,7 +35,7 @@ from kg import plans as registry
 from kg.model import Action, Deadline, Plan, UnreadablePlan
 from kg.plan_csv import read_csv_plan
 from kg.rdf import add_plan, new_graph
-from kg.store import open_store, read_manifest, write_store
+from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, write_store
 from kg.store.embedded import StoreMissing
 from kg.submission import read_submission
 from kg.vocab import DCAT, PILLAR_IRIS, TC, TCID, action_iri, institution_iri, plan_iri, source_iri
@@ -208,7 +208,12 @@ def without(ntriples: bytes, prefixes: tuple[str, ...], institution: str | None)
 
 
 def current_ntriples(home: Path) -> bytes:
-    """The graph now in the store, as N-Triples (read through the store)."""
+    """The graph now in the store, as the canonical N-Triples it was written
+    from: the store's dump file where it keeps one, else dumped by the store
+    (which writes some literals differently, "0.085" for "0.0850")."""
+    path = home / GRAPH_DIR / DUMP
+    if path.exists():
+        return path.read_bytes()
     store = open_store(home)
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 

@@ -133,7 +133,7 @@ class Publisher:
                       if e.institution_slug == entry.institution_slug]
             orphan = None if others or entry.institution_slug in source_institutions().values() \
                 else str(institution_iri(entry.institution_slug))
-            final = without(current_ntriples(self.home), plan_prefixes(pid), orphan)
+            final = canonical_ntriples(without(current_ntriples(self.home), plan_prefixes(pid), orphan))
             index = load_index(self.home, model_name())
             self._swap(final, index, plan_prefixes(pid), [], [])
         return entry
