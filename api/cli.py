@@ -90,28 +90,38 @@ def cmd_validate(args) -> int:
 
 
 def print_report(report, as_json: bool) -> None:
-    """The validation report with its pillar hints, readable or as JSON."""
+    """The validation report with its pillar hints and peer exemplars, readable or as JSON."""
     from kg.validate import render_text
 
-    suggestions = _pillar_suggestions(report) if report.without_pillar else []
+    suggestions, exemplars = report_extras(report)
     if as_json:
-        print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions), indent=2))
+        print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions,
+                              peer_exemplars=exemplars), indent=2))
     else:
-        print(render_text(report, suggestions))
+        print(render_text(report, suggestions, exemplars))
 
 
-def _pillar_suggestions(report) -> list[dict]:
-    """Pillars for the actions that have none, from the suggesters of the built
-    graph; validation does not need a build, so without one there are none."""
+def report_extras(report) -> tuple[list[dict], dict]:
+    """Pillar hints for actions without one, and peer exemplars, from the built state."""
+    assistant = _assistant()
+    if assistant is None:
+        return [], {}
+    return (assistant.pillars_for(report) if report.without_pillar else [],
+            assistant.exemplars_for(report))
+
+
+def _assistant():
+    """The built state's assistant, for pillar hints and peer exemplars;
+    validation does not need a build, so without one there are none."""
     from search.assistant import Assistant
     from search.index import IndexUnusable
     from search.linking import SuggestersUnusable
 
     try:
-        return Assistant.open(state_home()).pillars_for(report)
+        return Assistant.open(state_home())
     except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
-        print(f"no pillar suggestions: {err}", file=sys.stderr)
-        return []
+        print(f"no pillar suggestions or peer exemplars: {err}", file=sys.stderr)
+        return None
 
 
 def cmd_serve(args) -> int:

@@ -42,7 +42,7 @@ def read_plan_file(args, usage_error) -> tuple[bytes, str, dict]:
 
 
 def cmd_add(args, usage_error) -> int:
-    from api.cli import print_report
+    from api.cli import print_report, report_extras
     from kg.model import UnreadablePlan
     from search.publish import Publisher
 
@@ -62,10 +62,11 @@ def cmd_add(args, usage_error) -> int:
                "actions": entry.actions, "seconds": round(outcome.seconds, 2),
                "replaced": outcome.replaced.version if outcome.replaced else None}
     if args.json:
-        print(json.dumps(dict(summary, report=outcome.report.to_json()), indent=2))
+        _, exemplars = report_extras(outcome.report)
+        print(json.dumps(dict(summary, report=outcome.report.to_json(), peer_exemplars=exemplars),
+                         indent=2))
         return 0
-    if outcome.report.warnings:
-        print_report(outcome.report, False)
+    print_report(outcome.report, False)
     replaced = f", replacing version {outcome.replaced.version}" if outcome.replaced else ""
     print(f"published {outcome.iri} (plan {entry.id}, version {entry.version}{replaced}): "
           f"{entry.actions} actions in {outcome.seconds:.2f} s")
@@ -78,7 +79,7 @@ def cmd_plans(args, usage_error) -> int:
     entries = read_registry(state_home())
     shown = entries if args.all else [e for e in entries if e.status == "published"]
     if args.json:
-        print(json.dumps([dict(plan_json(e)) for e in shown], indent=2))
+        print(json.dumps([e.to_json() for e in shown], indent=2))
         return 0
     if not shown:
         print("no added plans" + ("" if args.all else " published (--all lists replaced and removed ones)"))
@@ -87,17 +88,6 @@ def cmd_plans(args, usage_error) -> int:
         print(f"{e.id}  v{e.version}  {e.status}  {e.institution}  \"{e.title}\"  "
               f"{e.period}  {e.actions} actions  from plans/{e.file} ({e.format}, added {e.added})")
     return 0
-
-
-def plan_json(entry) -> dict:
-    """One version of a plan as the CLI and GET /plans show it."""
-    from kg.vocab import plan_iri
-
-    return {"id": entry.id, "plan": str(plan_iri(entry.id)), "version": entry.version,
-            "status": entry.status, "institution": entry.institution, "title": entry.title,
-            "start": entry.start, "end": entry.end, "actions": entry.actions,
-            "format": entry.format, "file": f"plans/{entry.file}", "sha256": entry.sha256,
-            "added": entry.added, "changed": entry.changed}
 
 
 def cmd_remove(args, usage_error) -> int:

@@ -8,19 +8,21 @@ from starlette.exceptions import HTTPException
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers
 
 
-def error_response(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+def error_response(status: int, message: str, headers: dict | None = None, **extra) -> JSONResponse:
+    """The one error shape; `extra` adds fields beside "error" (a 422's report)."""
+    return JSONResponse(dict({"error": {"status": status, "message": message}}, **extra),
+                        status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, err: ApiError):
-        return error_response(err.status, err.message)
+        return error_response(err.status, err.message, err.headers)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, err: HTTPException):

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kg.vocab import slugify
+from kg.vocab import plan_iri, slugify
 
 PLANS_DIR = "plans"
 REGISTRY = "registry.json"
@@ -56,6 +56,14 @@ class Entry:
     @property
     def period(self) -> str:
         return f"{self.start or '?'} to {self.end or '?'}"
+
+    def to_json(self) -> dict:
+        """One version as `tckg plans --json` and GET /plans show it."""
+        return {"id": self.id, "plan": str(plan_iri(self.id)), "version": self.version,
+                "status": self.status, "institution": self.institution, "title": self.title,
+                "start": self.start, "end": self.end, "actions": self.actions,
+                "format": self.format, "file": f"{PLANS_DIR}/{self.file}", "sha256": self.sha256,
+                "added": self.added, "changed": self.changed}
 
 
 def plan_id(institution_slug: str, start: str | None, end: str | None) -> str:

@@ -73,7 +73,10 @@ async def _plan(request: Request, limit: int) -> tuple[bytes, str]:
                          "unreadable input, 413 over the size limit, 415 for an unknown "
                          "content type. Ask for `text/turtle` to get SHACL's report graph. "
                          "`suggested_pillars` lists, for each action with no pillar, the "
-                         "pillars its text suggests (best first, with scores).",
+                         "pillars its text suggests (best first, with scores); `peer_exemplars`, "
+                         "for each TALENT recommendation and pillar the plan does not address, the "
+                         "best actions other institutions have for it (asserted links first, then "
+                         "suggested ones at or above the threshold).",
              openapi_extra={"requestBody": BODY},
              responses={400: {"description": "unreadable plan"}, 413: {"description": "too large"},
                         415: {"description": "unknown content type"}})
@@ -96,6 +99,8 @@ async def validate_plan(request: Request,
     wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
     if wanted and wanted[0] == "text/turtle":
         return Response(report.report_graph.serialize(format="turtle"), media_type="text/turtle")
-    suggestions = (await run_in_threadpool(request.app.state.assistant.pillars_for, report)
+    assistant = request.app.state.assistant
+    suggestions = (await run_in_threadpool(assistant.pillars_for, report)
                    if report.without_pillar else [])
-    return JSONResponse(dict(report.to_json(), suggested_pillars=suggestions))
+    exemplars = await run_in_threadpool(assistant.exemplars_for, report)
+    return JSONResponse(dict(report.to_json(), suggested_pillars=suggestions, peer_exemplars=exemplars))
