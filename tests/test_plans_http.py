@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import TCKG, tckg
-from tests.test_api_server import free_port
+from tests.test_api_server import free_port, wait_until_up
 from tests.test_publish import FENLAND_ID, HARBOUR_ID, HARBOURSIDE, ID, PLANS
 
 TOKEN = "a-test-token-that-is-long-enough-0123456789"
@@ -136,14 +136,7 @@ def test_a_running_server_sees_a_cli_add_without_dropping_requests(cli_home, tmp
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode()
-                time.sleep(0.2)
+        wait_until_up(server, base)
         statuses, stop = [], threading.Event()
 
         def hammer():

@@ -4,13 +4,15 @@ reads are open. The library does the work (search/publish.py); this module
 only translates HTTP."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_token
 from api.errors import ApiError, error_response
-from api.routes.validate import BODY, _plan
+from api.routes.validate import BODY, _plan, csv_plan_fields
 from kg.model import UnreadablePlan
 from kg.plans import UnknownPlan, read_registry
 from kg.validate import PlanTooLarge, max_upload_bytes
@@ -54,14 +56,8 @@ async def _reload(request: Request) -> None:
                  400: {"description": "unreadable plan"}, 413: {"description": "too large"},
                  415: {"description": "unknown content type"},
                  422: {"description": "does not conform: the error and the report"}, **AUTH})
-async def publish_plan(request: Request,
-                       institution: str | None = Query(None, description="CSV: the institution",
-                                                       examples=["University of Example"]),
-                       title: str | None = Query(None, description="CSV: the plan's title"),
-                       start: str | None = Query(None, description="CSV: first month, YYYY-MM"),
-                       end: str | None = Query(None, description="CSV: last month, YYYY-MM")):
+async def publish_plan(request: Request, fields: Annotated[dict, Depends(csv_plan_fields)]):
     limit = max_upload_bytes()
-    fields = {"institution": institution, "title": title, "start": start, "end": end}
     try:
         data, fmt = await _plan(request, limit)
         outcome = await run_in_threadpool(_publisher(request).add, data, fmt, fields)
