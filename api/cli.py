@@ -25,32 +25,39 @@ class UsageError(Exception):
 
 
 def cmd_build(args) -> int:
+    from kg.build import up_to_date
     from kg.plans import lock
     from kg.publish import recover
-    from search.build import build_all, timed_load_encoder, up_to_date
-    from search.encoder import ModelUnavailable
-    from search.linking import LabelsError
+    from search.encoder import model_name
 
     home = state_home()
     with lock(home):  # one writer at a time: an add waits for the build, and the other way
         recover(home)
-        if not args.force and (why := up_to_date(home)):
+        if not args.force and (why := up_to_date(home, model_name())):
             progress(f"nothing to build: {why} (--force rebuilds)")
             return 0
-        try:
-            encoder, missing = timed_load_encoder(), None
-        except ModelUnavailable as err:  # the graph alone is still worth building
-            encoder, missing = None, err
-        try:
-            if encoder is None:
-                build_graph(home)
-            else:
-                build_all(home, encoder)
-        except (SourceError, LabelsError) as err:
-            raise UsageError(f"build failed, previous graph kept: {err}") from None
+        _build(home)
+    return 0
+
+
+def _build(home: Path) -> None:
+    from search.build import build_all, timed_load_encoder
+    from search.encoder import ModelUnavailable
+    from search.linking import LabelsError
+
+    try:
+        encoder, missing = timed_load_encoder(), None
+    except ModelUnavailable as err:  # the graph alone is still worth building
+        encoder, missing = None, err
+    try:
+        if encoder is None:
+            build_graph(home)
+        else:
+            build_all(home, encoder)
+    except (SourceError, LabelsError) as err:
+        raise UsageError(f"build failed, previous graph kept: {err}") from None
     if missing:
         raise UsageError(f"graph built, but not its suggested links or the search index: {missing}")
-    return 0
 
 
 def read_query(text: str) -> str:

@@ -69,14 +69,18 @@ class Reloader:
         self.interval = float(os.environ.get("TCKG_RELOAD_SECONDS") or DEFAULT_INTERVAL)
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._watch, daemon=True, name="tckg-reload")
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Watch in a thread until stop(); again after a stop (a second lifespan)."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="tckg-reload")
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(5)
+        if self._thread is not None:
+            self._thread.join(5)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
@@ -97,5 +101,7 @@ class Reloader:
                 self.app.state.queries = QueryPool(self.home / GRAPH_DIR / DUMP, **self.settings)
             apply(self.app, state)
             if old is not None:
-                threading.Timer(old.timeout + 1, old.close).start()
+                retire = threading.Timer(old.timeout + 1, old.close)
+                retire.daemon = True
+                retire.start()
             return True

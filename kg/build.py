@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -12,10 +13,10 @@ from rdflib import RDF, Graph
 
 from kg.ontology import ONTOLOGY_DIR, ROOT, ontology_graph
 from kg.plans import REGISTRY, plans_dir
-from kg.publish import new_generation, registry_graph
+from kg.publish import STAGED, new_generation, registry_graph
 from kg.rdf import plans_to_graph
 from kg.sources import load_sources
-from kg.store import canonical_ntriples, memory_store, write_store
+from kg.store import StoreMissing, canonical_ntriples, memory_store, read_manifest, write_store
 from kg.vocab import TC
 
 SOURCES_DIR = ROOT / "data" / "sources"
@@ -81,3 +82,24 @@ def build_inputs(home: Path, model: str, sources_dir: Path = SOURCES_DIR,
         registry = path.read_bytes() if path.exists() else b""
     digest.update(b"registry\0" + registry)
     return digest.hexdigest()
+
+
+def up_to_date(home: Path, model: str) -> str | None:
+    """Why a build would change nothing (the same sources, added plans, ontology
+    files, labels, model and code as the state in home, whose graph and derived
+    parts agree), or None. Reads manifests only: no model, no search imports."""
+    try:
+        graph = read_manifest(home)
+    except StoreMissing:
+        return None
+    for folder in STAGED:  # the derived parts: search index, suggesters
+        path = home / folder / "manifest.json"
+        if not path.exists():
+            return None
+        part = json.loads(path.read_text(encoding="utf-8"))
+        if part.get("graph_checksum") != graph["checksum"] or part.get("model") != model:
+            return None
+    if graph.get("inputs") != build_inputs(home, model):
+        return None
+    return (f"the graph ({graph['actions']} actions), index and suggesters in {home} were "
+            "built from the same sources, added plans, ontology, labels, model and code")

@@ -224,3 +224,11 @@ def test_a_killed_add_leaves_the_previous_state(home, moment):
     published = {p["id"] for p in json.loads(tckg(home, "plans", "--json").stdout)}
     assert FENLAND_ID in published
     assert actions(home) == 172 + 6 + (10 if HARBOUR_ID in published else 0)
+
+
+def test_the_staged_parts_are_the_derived_folders():
+    from kg.publish import STAGED
+    from search.index import INDEX_DIR
+    from search.linking import SUGGEST_DIR
+
+    assert STAGED == (INDEX_DIR, SUGGEST_DIR)
