@@ -5,8 +5,8 @@ sees what peers do where the plan is silent.
 Actions whose institution links them to the recommendation (directly or through
 the crosswalk), or gives them the pillar, come first, best matching the
 concept's own text first; then actions the machine links to it at or above the
-suggestion threshold, highest score first. One action per institution before
-a second from any, so the few shown are varied.
+suggestion threshold, highest score first. Within each kind, one action per
+institution before a second from any, so the few shown are varied.
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def peer_exemplars(searcher, suggesters, not_addressed: dict, institution: str |
                           key=lambda i: -cosine[i])
         scored = {i: _score(docs[i], code) for i in others if i not in set(asserted)}
         suggested = sorted((i for i, s in scored.items() if s >= THRESHOLD), key=lambda i: -scored[i])
-        picks = _varied([(i, "asserted", None) for i in asserted]
-                        + [(i, "suggested", scored[i]) for i in suggested], docs, shown)
+        picks = (_varied([(i, "asserted", None) for i in asserted], docs, shown)
+                 + _varied([(i, "suggested", scored[i]) for i in suggested], docs, shown))[:shown]
         out["recommendations"].append({"code": code, "label": labels.get(code, code),
                                        "actions": [_action(docs[i], how, s) for i, how, s in picks]})
     for label in not_addressed.get("pillars", []):

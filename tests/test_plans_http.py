@@ -165,3 +165,21 @@ def test_a_running_server_sees_a_cli_add_without_dropping_requests(cli_home, tmp
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_validate_lists_peer_exemplars_for_pillars_the_plan_misses(api):
+    answer = api.post("/validate", params=CSV_FIELDS, content=csv_plan("harbourside-invalid.csv"),
+                      headers={"Content-Type": "text/csv"})
+    assert answer.status_code == 200
+    body = answer.json()
+    missing = body["not_addressed"]["pillars"]
+    assert missing == ["Recognition", "Career Development", "Sustainability"]
+    pillars = body["peer_exemplars"]["pillars"]
+    assert [p["label"] for p in pillars] == missing
+    for group in pillars:
+        assert len(group["actions"]) == 3
+        assert len({a["institution"] for a in group["actions"]}) == 3
+        for action in group["actions"]:
+            assert action["link"] == "asserted" and action["institution"] != "University of Harbourside"
+            one = api.get(f"/actions/{action['id']}").json()
+            assert group["label"] in str(one)

