@@ -271,3 +271,24 @@ def test_validation_lists_peer_exemplars_where_the_plan_is_silent(cli_home):
     readable = tckg(cli_home, "validate", str(PLANS / "fenland-2024.ttl")).stdout
     assert "What other institutions do where this plan is silent:" in readable
     assert "  R1 " in readable
+
+
+def test_turtle_and_json_ld_read_into_the_same_plan_and_keep_only_known_terms():
+    from rdflib import Graph, Literal, URIRef
+
+    from kg.publish import submitted_plan
+
+    turtle = (PLANS / "fenland-2024.ttl").read_bytes()
+    graph = Graph().parse(data=turtle, format="turtle")
+    as_json_ld = graph.serialize(format="json-ld").encode()
+    plan = submitted_plan(turtle, "turtle", {})
+    assert submitted_plan(as_json_ld, "json-ld", {}) == plan
+    assert (plan.institution, plan.period_start, plan.period_end) == (
+        "Fenland Institute of Technology", "2024-09", "2026-08")
+    assert [(a.local_id, a.parent_id, a.pillars, a.recommendations) for a in plan.actions[:4]] == [
+        ("1", None, ["Career Development"], ["R4"]), ("2", None, ["Visibility"], []),
+        ("3", None, ["Recognition"], ["R7"]), ("3.1", "3", ["Recognition"], [])]
+    # A statement about something else (here, another institution's action) is not carried over.
+    graph.add((URIRef(f"{ID}northumbria/action/16"), URIRef("http://purl.org/dc/terms/description"),
+               Literal("overwritten")))
+    assert submitted_plan(graph.serialize(format="turtle").encode(), "turtle", {}) == plan
