@@ -142,7 +142,3 @@ def stage_index(home: Path, index: SearchIndex, drop: tuple[str, ...], documents
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
-
-def embed_documents(encoder: Encoder, documents: list[Document], fields: tuple[str, ...]):
-    """Vectors for documents as the index embeds them."""
-    return _embed(encoder, [document_text(d, fields) for d in documents])

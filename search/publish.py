@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,10 +36,11 @@ from kg.store import canonical_ntriples, memory_store
 from kg.suggested import suggestion_graph
 from kg.validate import Report, validate
 from kg.vocab import TCID, institution_iri, plan_iri
-from search.documents import read_documents
+from search.documents import document_text, read_documents
 from search.encoder import model_name
-from search.index import SearchIndex, embed_documents, load_index, stage_index
+from search.index import QUERY_ENCODER, SearchIndex, load_index, stage_index
 from search.linking import Suggesters, best_links, labelled_run, stage_suggesters
+from search.onnx_encoder import OnnxEncoder
 
 
 @dataclass
@@ -62,9 +64,17 @@ class Publisher:
         self.home, self._encoder = home, encoder
 
     def encoder(self, index: SearchIndex):
+        """The given encoder, else the index's ONNX export (TCKG_ENCODER_THREADS
+        threads, default 1: on this shared 2-core machine a second thread only
+        contended), else the model."""
         if self._encoder is None:
-            from search.encoder import load_encoder
-            self._encoder = index.query_encoder() or load_encoder(index.manifest["model"])
+            if index.manifest.get("query_encoder") == "onnx":
+                threads = int(os.environ.get("TCKG_ENCODER_THREADS") or 1)
+                self._encoder = OnnxEncoder(index.folder / QUERY_ENCODER, index.manifest["model"],
+                                            threads=threads)
+            else:
+                from search.encoder import load_encoder
+                self._encoder = load_encoder(index.manifest["model"])
         return self._encoder
 
     def add(self, data: bytes, fmt: str, fields: dict | None = None) -> Outcome:
@@ -108,9 +118,16 @@ class Publisher:
         prefix = str(TCID[f"{pid}/"])
         documents = [d for d in read_documents(memory_store(merged)) if d.action.startswith(prefix)]
         index = load_index(home, model_name())
-        encoder = self.encoder(index)
+        encoder, fields = self.encoder(index), tuple(index.manifest["document_fields"])
         started = datetime.now(UTC)
-        text_vectors = encoder.encode([d.text for d in documents])
+        # What the suggesters read (the text) and what the index embeds, encoded
+        # once: without asserted links the two are the same text.
+        texts = [d.text for d in documents]
+        indexed = [document_text(d, fields) for d in documents]
+        distinct = list(dict.fromkeys(texts + indexed))
+        encoded = encoder.encode(distinct)
+        row = {text: i for i, text in enumerate(distinct)}
+        text_vectors, vectors = encoded[[row[t] for t in texts]], encoded[[row[t] for t in indexed]]
         suggesters = Suggesters.load(home, index.manifest["model"])
         suggestions = best_links(suggesters.links, documents, text_vectors)
         links = suggestion_graph(suggestions, labelled_run(encoder.name, started),
@@ -119,7 +136,6 @@ class Publisher:
         for document in documents:
             document.suggested = [{"code": s.code, "score": float(f"{s.score:.4f}")}
                                   for s in suggestions if s.action == document.action]
-        vectors = embed_documents(encoder, documents, tuple(index.manifest["document_fields"]))
         self._swap(final, index, plan_prefixes(pid), documents, vectors)
 
     def remove(self, pid: str) -> registry.Entry:
