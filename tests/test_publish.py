@@ -60,8 +60,10 @@ def add_harbourside(home: Path, version: str = "harbourside-2025.csv"):
 def test_two_adds_at_once_both_land(published):
     (out, err, code), (out2, err2, code2) = json.loads((published / "outputs.json").read_text())
     assert (code, code2) == (0, 0), err + err2
-    assert out.startswith(f"published {ID}{HARBOUR_ID}/plan (plan {HARBOUR_ID}, version 1): "
-                          "10 actions in ")
+    assert out.startswith("The plan conforms: 0 violation(s), 0 warning(s).\n")
+    assert "What other institutions do where this plan is silent:" in out
+    assert out.splitlines()[-1].startswith(f"published {ID}{HARBOUR_ID}/plan (plan {HARBOUR_ID}, "
+                                           "version 1): 10 actions in ")
     assert f"published {ID}{FENLAND_ID}/plan (plan {FENLAND_ID}, version 1): 6 actions in " in out2
     assert "warning success_measure" in out2  # warnings are allowed, and shown
     assert {p["id"] for p in json.loads(tckg(published, "plans", "--json").stdout)} == {HARBOUR_ID, FENLAND_ID}
