@@ -3,7 +3,6 @@ server that picks up a plan the command line publishes."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import TCKG, tckg
 from tests.test_api_server import free_port, wait_until_up
-from tests.test_publish import FENLAND_ID, HARBOUR_ID, HARBOURSIDE, ID, PLANS
+from tests.test_publish import FENLAND_ID, HARBOUR_ID, HARBOURSIDE, ID, PLANS, copy_home
 
 TOKEN = "a-test-token-that-is-long-enough-0123456789"
 CSV_FIELDS = {"institution": "University of Harbourside", "start": "2025-01", "end": "2027-12",
@@ -25,9 +24,7 @@ COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#A
 
 @pytest.fixture(scope="module")
 def home(cli_home, tmp_path_factory) -> Path:
-    copy = tmp_path_factory.mktemp("http") / "home"
-    shutil.copytree(cli_home, copy, copy_function=os.link)
-    return copy
+    return copy_home(cli_home, tmp_path_factory.mktemp("http") / "home")
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +125,7 @@ def test_publish_read_and_remove_over_http(api, home, monkeypatch):
 
 
 def test_a_running_server_sees_a_cli_add_without_dropping_requests(cli_home, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(cli_home, home, copy_function=os.link)
+    home = copy_home(cli_home, tmp_path / "home")
     port = free_port()
     env = dict(os.environ, TCKG_HOME=str(home), TCKG_RELOAD_SECONDS="0.5")
     server = subprocess.Popen([TCKG, "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -23,21 +23,24 @@ ID = "https://w3id.org/tckg/id/"
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 
 
+def copy_home(source: Path, copy: Path) -> Path:
+    """A private copy of a built state: files are linked, not copied, which is
+    safe because every writer swaps in new files and never edits one; the lock
+    file is left out, so each copy has its own."""
+    shutil.copytree(source, copy, copy_function=os.link, ignore=shutil.ignore_patterns("publish.lock"))
+    return copy
+
+
 @pytest.fixture
 def home(cli_home, tmp_path) -> Path:
-    """A private copy of the session's built state: files are linked, not copied,
-    which is safe because every writer swaps in new files and never edits one."""
-    copy = tmp_path / "home"
-    shutil.copytree(cli_home, copy, copy_function=os.link)
-    return copy
+    return copy_home(cli_home, tmp_path / "home")
 
 
 @pytest.fixture(scope="module")
 def published(cli_home, tmp_path_factory) -> Path:
     """A copy of the build with two plans added at once (CSV and Turtle), by two
     `tckg add` processes started together; the tests that use it only read."""
-    copy = tmp_path_factory.mktemp("published") / "home"
-    shutil.copytree(cli_home, copy, copy_function=os.link)
+    copy = copy_home(cli_home, tmp_path_factory.mktemp("published") / "home")
     first = _start_add(copy, str(PLANS / "harbourside-2025.csv"), *HARBOURSIDE)
     second = _start_add(copy, str(PLANS / "fenland-2024.ttl"))
     outputs = [process.communicate(timeout=180) + (process.returncode,) for process in (first, second)]
@@ -135,8 +138,7 @@ def test_refused_and_unreadable_plans_change_nothing(home, tmp_path):
 
 
 def test_replace_keeps_iris_says_what_superseded_what_and_survives_a_rebuild(published, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(published, home, copy_function=os.link)
+    home = copy_home(published, tmp_path / "home")
     c2 = f"{ID}{HARBOUR_ID}/action/C2"
     done = add_harbourside(home, "harbourside-2025-v2.csv")
     assert done.returncode == 0, done.stderr
