@@ -19,14 +19,15 @@ REQUEST_ID = "X-Request-ID"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers
 
 
-def error_response(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
-                        headers=headers)
+def error_response(status: int, message: str, headers: dict | None = None, **extra) -> JSONResponse:
+    """The one error shape; `extra` adds fields beside "error" (a 422's report)."""
+    return JSONResponse(dict({"error": {"status": status, "message": message}}, **extra),
+                        status_code=status, headers=headers)
 
 
 def new_request_id() -> str:
@@ -70,7 +71,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, err: ApiError):
         if err.status < 500:
-            return error_response(err.status, err.message)
+            return error_response(err.status, err.message, err.headers)
         request_id = new_request_id()  # a server-side failure the log should tie to the answer
         log.error("request %s: %s %s", request_id, err.status, err.message)
         return error_response(err.status, f"{err.message} (request id {request_id})",

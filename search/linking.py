@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,14 +143,34 @@ class SuggestLinks:
         vectors = self.encoder.encode([d.text for d in documents])
         self.suggesters = Suggesters.fit(self.encoder, documents, vectors,
                                          curated_labels(self.labels_file))
-        links = self.suggesters.links
-        scores = links.scores(vectors, [d.institution for d in documents])
-        suggestions = [
-            Suggestion(d.action, links.codes[j], float(row[j]), rank)
-            for d, row in zip(documents, scores)
-            for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]
-        run = Run(self.encoder.name, METHOD_VERSION, started, datetime.now(UTC),
-                  self.labels_file.name, hashlib.sha256(self.labels_file.read_bytes()).hexdigest())
+        suggestions = best_links(self.suggesters.links, documents, vectors)
+        run = labelled_run(self.encoder.name, started, self.labels_file)
         progress(f"suggested links: the {KEPT} best of R1-R16 for each of {len(documents)} "
                  f"actions ({METHOD_VERSION}, {self.encoder.name})")
         return suggestion_graph(suggestions, run)
+
+
+def best_links(links: LinkSuggester, documents: list[Document], vectors: np.ndarray) -> list[Suggestion]:
+    """The KEPT best R-codes for each action, scored without its own institution."""
+    scores = links.scores(vectors, [d.institution for d in documents])
+    return [Suggestion(d.action, links.codes[j], float(row[j]), rank)
+            for d, row in zip(documents, scores)
+            for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]
+
+
+def labelled_run(model: str, started: datetime, labels_file: Path = LABELS_FILE) -> Run:
+    return Run(model, METHOD_VERSION, started, datetime.now(UTC), labels_file.name,
+               hashlib.sha256(labels_file.read_bytes()).hexdigest())
+
+
+def stage_suggesters(home: Path, checksum: str, generation: str) -> None:
+    """The fitted suggesters, unchanged, staged as suggest.pending for the graph
+    with `checksum`: an added plan is scored by them, not refitted into them
+    (`tckg build --force` refits on every plan)."""
+    live, fresh = home / SUGGEST_DIR, home / f"{SUGGEST_DIR}.pending"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(live, fresh, copy_function=os.link)
+    manifest = json.loads((live / MANIFEST).read_text(encoding="utf-8"))
+    (fresh / MANIFEST).unlink()
+    (fresh / MANIFEST).write_text(json.dumps(dict(manifest, graph_checksum=checksum,
+                                                  generation=generation), indent=2), encoding="utf-8")
