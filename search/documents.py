@@ -17,7 +17,7 @@ PREFIX tc:   <https://w3id.org/tckg/ontology#>
 PREFIX dct:  <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?action ?id ?institution ?institutionName ?text ?title ?parentText ?dueBy
+SELECT ?action ?id ?institution ?institutionName ?text ?title ?parent ?parentText ?dueBy
   (GROUP_CONCAT(DISTINCT ?measure; SEPARATOR="{SEP}") AS ?measures)
   (GROUP_CONCAT(DISTINCT ?pillarLabel; SEPARATOR="{SEP}") AS ?pillars)
   (GROUP_CONCAT(DISTINCT ?code; SEPARATOR="{SEP}") AS ?codes)
@@ -29,7 +29,7 @@ WHERE {{
   ?institution rdfs:label ?institutionName .
   ?action dct:identifier ?id ; dct:description ?text .
   OPTIONAL {{ ?action dct:title ?title }}
-  OPTIONAL {{ ?action dct:isPartOf/dct:description ?parentText }}
+  OPTIONAL {{ ?action dct:isPartOf ?parent . ?parent dct:description ?parentText }}
   OPTIONAL {{ ?action tc:dueBy ?dueBy }}
   OPTIONAL {{ ?action tc:successMeasure ?measure }}
   OPTIONAL {{ ?action tc:pillar/skos:prefLabel ?pillarLabel }}
@@ -39,7 +39,7 @@ WHERE {{
                         ?summary a tc:SummaryRecommendation ; skos:notation ?summaryCode }} }}
   OPTIONAL {{ ?action tc:owner/tc:stakeholderType/skos:prefLabel ?ownerType }}
 }}
-GROUP BY ?action ?id ?institution ?institutionName ?text ?title ?parentText ?dueBy
+GROUP BY ?action ?id ?institution ?institutionName ?text ?title ?parent ?parentText ?dueBy
 ORDER BY ?action
 """
 
@@ -62,6 +62,7 @@ class Document:
     institution_iri: str
     text: str                   # the whole action text
     title: str = ""
+    parent: str = ""            # the IRI of the action this one is a sub-action of, or ""
     parent_text: str = ""
     success_measures: list[str] = field(default_factory=list)
     pillars: list[str] = field(default_factory=list)
@@ -103,7 +104,7 @@ def read_documents(store: ox.Store) -> list[Document]:
             action=row["action"].value, local_id=row["id"].value,
             institution=row["institutionName"].value, institution_iri=row["institution"].value,
             text=row["text"].value, title=_value(row["title"]),
-            parent_text=_value(row["parentText"]),
+            parent=_value(row["parent"]), parent_text=_value(row["parentText"]),
             success_measures=_values(row["measures"]), pillars=_values(row["pillars"]),
             recommendations=codes, recommendation_closure=closure,
             recommendation_labels=_values(row["recLabels"]),

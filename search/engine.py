@@ -55,6 +55,7 @@ class Searcher:
         self.lexical = Lexical(index.texts)
         self._positions = {d.action: i for i, d in enumerate(self.documents)}
         self._positions.update({short_id(d.action): i for i, d in enumerate(self.documents)})
+        self.children = children_of(self.documents)
         # Query vectors of recent queries: encoding is ~90% of a search's CPU,
         # and people (and pages that re-run a search) repeat queries.
         self.query_vector = lru_cache(maxsize=QUERY_CACHE)(self._query_vector)
@@ -120,13 +121,24 @@ class Searcher:
             best = ranking.top_positions(bm25, depth, allowed)
             lexical = {p: float(bm25[p]) for p in best.tolist() if bm25[p] > 0}
         if mode == "dense":
-            return ranking.ordered(dense)
-        if mode == "bm25":
-            return ranking.ordered(lexical)
-        if self.fusion == "weighted":
-            return ranking.ordered(ranking.weighted(dense, lexical))
-        fused = ranking.rrf([np.array(list(dense)), np.array(list(lexical), dtype=np.int64)])
-        return ranking.ordered(fused)
+            fused = dense
+        elif mode == "bm25":
+            fused = lexical
+        elif self.fusion == "weighted":
+            fused = ranking.weighted(dense, lexical)
+        else:
+            fused = ranking.rrf([np.array(list(dense)), np.array(list(lexical), dtype=np.int64)])
+        return ranking.ordered(ranking.beneath_children(fused, self.children))
+
+
+def children_of(documents: list[Document]) -> dict[int, list[int]]:
+    """Parent position -> its sub-actions' positions."""
+    position = {d.action: i for i, d in enumerate(documents)}
+    children: dict[int, list[int]] = {}
+    for i, document in enumerate(documents):
+        if document.parent in position:
+            children.setdefault(position[document.parent], []).append(i)
+    return children
 
 
 def check_query(query: str) -> str:

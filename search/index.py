@@ -27,7 +27,7 @@ from search.vectors import build_vectors, index_type, load_vectors, save_vectors
 INDEX_DIR = "index"
 MANIFEST, VECTORS, DOCUMENTS = "manifest.json", "vectors.faiss", "documents.json"
 QUERY_ENCODER = "query-encoder"  # the model exported to ONNX, for fast query encoding
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents name their parent action
 # What represents an action best, measured on benchmarks/relevance (see README):
 # its own text and the labels of the recommendations its institution links it to.
 # Parent text, success measures, pillars and titles did not help.

@@ -65,6 +65,12 @@ def curated_labels(path: Path = LABELS_FILE) -> dict[str, set[str]]:
                           '{"labels": {"slug:id": ["R5", ...]}}') from None
 
 
+def curated_primary(path: Path = LABELS_FILE) -> dict[str, str]:
+    """Action IRI -> the main R-code the curated labels give it (the first listed)."""
+    labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
+    return {str(action_iri_from_short_id(short)): codes[0] for short, codes in labels.items()}
+
+
 def training_labels(documents: list[Document], curated: dict[str, set[str]]) -> dict[int, set[str]]:
     """Document position -> its R-codes: what its institution asserts, else the
     curated labels; actions with neither are left out."""

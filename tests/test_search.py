@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kg.store import read_manifest
+from search import ranking
 from search.engine import MAX_QUERY_CHARS, QueryRejected, Searcher, UnknownAction
 from search.filters import FilterError, Filters
 from search.index import INDEX_DIR, IndexUnusable, build_index, load_index
@@ -126,11 +127,79 @@ def test_unknown_action_is_refused(searcher):
         searcher.similar("https://w3id.org/tckg/id/northumbria/action/999")
 
 
-def test_hybrid_beats_bm25_and_dense_on_the_relevance_set(searcher):
+# Ranking quality, graded on the relevance set's 'test' queries: written after the
+# method, its BM25 weight and the document fields were chosen (on the 'tune'
+# queries), and never used to choose anything. Floors: the figure measured when
+# the method was fixed (bench_search.py quality) less a stated margin.
+MEASURED_TEST = {"ndcg": 0.708, "recall_clear": 0.849}
+MARGIN = 0.03
+# The tune queries chose the method, so their figure is no measure of quality;
+# it pins the method: a change to the fusion, its weight or the parents' rule
+# moves it (a BM25 share of 0.3 gives 0.748, 0.5 gives 0.723).
+MEASURED_TUNE, TUNE_MARGIN = 0.763, 0.01
+
+
+def test_ranking_quality_on_queries_never_tuned_on(searcher):
     from benchmarks.bench_search import evaluate
 
-    hybrid, dense, bm25 = (evaluate(searcher, mode)[0] for mode in ("hybrid", "dense", "bm25"))
-    assert hybrid > max(dense, bm25)
+    ndcg, _, recall_clear = evaluate(searcher, "hybrid", split="test")
+    assert ndcg >= MEASURED_TEST["ndcg"] - MARGIN
+    assert recall_clear >= MEASURED_TEST["recall_clear"] - MARGIN
+    dense, bm25 = (evaluate(searcher, mode, split="test")[0] for mode in ("dense", "bm25"))
+    assert ndcg > max(dense, bm25)
+
+
+def test_the_chosen_method_keeps_its_figure_on_the_tune_queries(searcher):
+    from benchmarks.bench_search import evaluate
+
+    assert evaluate(searcher, "hybrid", split="tune")[0] == pytest.approx(MEASURED_TUNE,
+                                                                         abs=TUNE_MARGIN)
+
+
+def test_the_relevance_splits_share_no_query_and_name_only_real_actions(searcher):
+    from benchmarks.bench_search import load_judgements
+
+    tune, test = (load_judgements(split=s) for s in ("tune", "test"))
+    assert len(tune) == 37 and len(test) >= 16
+    assert not {q for q, _ in tune} & {q for q, _ in test}
+    actions = {d.action for d in searcher.documents}
+    assert all(set(grades) <= actions for _, grades in tune + test)
+
+
+def test_weighted_fusion_gives_bm25_a_quarter_share():
+    # cosine 0.8 and 0.6 (position 1 absent: the dense floor, 0.6); BM25 2 and 4 of a best 4
+    fused = ranking.weighted({0: 0.8, 2: 0.6}, {0: 2.0, 1: 4.0})
+    assert fused == pytest.approx({0: 0.75 * 0.8 + 0.25 * 0.5, 1: 0.75 * 0.6 + 0.25 * 1.0,
+                                   2: 0.75 * 0.6 + 0.25 * 0.5})
+
+
+@pytest.mark.parametrize("fused, expected", [
+    ({0: 0.9, 1: 0.7, 2: 0.5}, {0: 0.7 - ranking.PARENT_GAP, 1: 0.7, 2: 0.5}),  # capped
+    ({0: 0.7, 1: 0.7, 2: 0.5}, {0: 0.7 - ranking.PARENT_GAP, 1: 0.7, 2: 0.5}),  # a tie: child first
+    ({0: 0.6, 1: 0.7, 2: 0.5}, {0: 0.6, 1: 0.7, 2: 0.5}),  # already beneath: unchanged
+    ({0: 0.9, 3: 0.5}, {0: 0.9, 3: 0.5}),                   # no child among the candidates
+    ({1: 0.7, 2: 0.5}, {1: 0.7, 2: 0.5}),                   # no parent among them
+])
+def test_a_parent_is_ranked_just_beneath_its_best_child(fused, expected):
+    assert ranking.beneath_children(fused, {0: [1, 2]}) == pytest.approx(expected)
+
+
+def test_no_parent_outranks_its_best_sub_action_in_any_result(searcher):
+    from benchmarks.bench_search import load_judgements
+
+    parents = {d.parent for d in searcher.documents if d.parent}
+    assert len(parents) == 9  # Leicester's headings
+    checked = 0
+    for query, _ in load_judgements():
+        ranked = [r["action"] for r in searcher.search(query, 20)]
+        for parent in parents & set(ranked):
+            kids = {d.action for d in searcher.documents if d.parent == parent} & set(ranked)
+            if kids:
+                checked += 1
+                assert min(map(ranked.index, kids)) < ranked.index(parent), (query, parent)
+    assert checked >= 10  # parents and their sub-actions do meet in results
+    top = ids(searcher.search("support for professional registration", 10))
+    assert top.index("leicester:R2.1") < top.index("leicester:R2")
 
 
 @pytest.fixture()

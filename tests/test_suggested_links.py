@@ -112,14 +112,79 @@ def test_an_actions_score_never_hears_its_own_institution(search_home, documents
     assert abs(hearing_itself - blind) > 0.01
 
 
-def test_suggestions_agree_with_what_institutions_assert(documents):
-    """Suggestions are made for actions with asserted links too, so agreement is
-    measured: asserted R-codes found among the top three (each institution's
-    actions scored without its own labels)."""
-    linked = [d for d in documents if any(c.startswith("R") for c in d.recommendation_closure)]
-    found = [bool({s["code"] for s in d.suggested[:3]} & set(d.recommendation_closure))
-             for d in linked]
-    assert len(linked) == 79 and np.mean(found) >= 0.7
+# Agreement graded blind: each labelled institution held out in turn, a suggester
+# fitted on the other institutions' labels only scores its actions, so no scored
+# action is in the training set (as for an institution never seen). Floors: the
+# figures measured when the method was fixed (bench_suggest.py) less a margin.
+MEASURED_BLIND = {"asserted_top3": 0.785, "main_top1": 0.600, "main_top3": 0.800,
+                  "main_macro_recall3": 0.722}
+BLIND_MARGIN = 0.05
+
+
+@pytest.fixture(scope="module")
+def blind(documents):
+    """Action -> (refitted scores, zero-shot scores), each institution held out."""
+    from search.linking import asserted_summary_codes
+    from search.suggest import LinkSuggester
+
+    encoder = load_encoder()
+    vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))
+    institution = {d.action: d.institution for d in documents}
+    labels = {**curated_labels(), **{d.action: asserted_summary_codes(d) for d in documents
+                                     if asserted_summary_codes(d)}}
+    suggester, scored = LinkSuggester(encoder), {}
+    for held_out in sorted({institution[a] for a in labels}):
+        train = [a for a in labels if institution[a] != held_out]
+        suggester.fit(np.array([vectors[a] for a in train]), [labels[a] for a in train],
+                      [institution[a] for a in train])
+        assert held_out not in suggester.labelled.institutions
+        test = [a for a in labels if institution[a] == held_out]
+        matrix = np.array([vectors[a] for a in test])
+        learned = suggester.scores(matrix, [held_out] * len(test))
+        scored.update({a: (row, zero) for a, row, zero in
+                       zip(test, learned, suggester.zero_shot(matrix))})
+    return scored, labels, suggester.codes
+
+
+def ranked_codes(scores, codes) -> list[str]:
+    return [codes[j] for j in np.argsort(-scores, kind="stable")]
+
+
+def test_blind_suggestions_agree_with_what_institutions_assert(blind, documents):
+    scored, labels, codes = blind
+    asserted = [d.action for d in documents if any(c.startswith("R")
+                                                   for c in d.recommendation_closure)]
+    assert len(asserted) == 79 and set(asserted) <= set(scored)
+    found = [bool(set(ranked_codes(scored[a][0], codes)[:3]) & labels[a]) for a in asserted]
+    zero = [bool(set(ranked_codes(scored[a][1], codes)[:3]) & labels[a]) for a in asserted]
+    assert np.mean(found) >= MEASURED_BLIND["asserted_top3"] - BLIND_MARGIN
+    assert np.mean(found) > np.mean(zero)
+
+
+def test_blind_suggestions_find_the_curated_main_code(blind):
+    from benchmarks.bench_suggest import main_code_figures
+    from search.linking import curated_primary
+
+    scored, _, codes = blind
+    primary = curated_primary()
+    assert len(primary) == 65 and set(primary) <= set(scored)
+    learned = main_code_figures({a: ranked_codes(s, codes) for a, (s, _) in scored.items()}, primary)
+    zero = main_code_figures({a: ranked_codes(z, codes) for a, (_, z) in scored.items()}, primary)
+    floors = [MEASURED_BLIND[k] - BLIND_MARGIN for k in ("main_top1", "main_top3",
+                                                          "main_macro_recall3")]
+    assert all(f >= floor for f, floor in zip(learned, floors)), learned
+    assert learned[0] > zero[0] and learned[1] > zero[1]
+
+
+def test_main_code_figures_count_each_code_once_in_the_macro_mean():
+    from benchmarks.bench_suggest import main_code_figures
+
+    ranked = {"a": ["R1", "R2", "R3"], "b": ["R2", "R9", "R8"], "c": ["R4", "R5", "R6", "R1"]}
+    primary = {"a": "R1", "b": "R1", "c": "R1", "d": "R7"}  # d has no ranking: left out
+    # top-1: a only; top-3: a; macro over the one main code present, R1: 1 of 3
+    assert main_code_figures(ranked, primary) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    primary["b"] = "R9"  # R1 found 1 of 2, R9 1 of 1: macro (0.5 + 1) / 2
+    assert main_code_figures(ranked, primary) == pytest.approx((1 / 3, 2 / 3, 0.75))
 
 
 def test_a_rerun_gives_the_same_links_only_the_times_differ(search_home, store):
