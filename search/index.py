@@ -142,6 +142,7 @@ def stage_index(home: Path, index: SearchIndex, drop: tuple[str, ...], documents
     (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     manifest = dict(index.manifest, count=len(docs), graph_checksum=checksum, generation=generation,
                     built=datetime.now(UTC).isoformat(timespec="seconds"))
+    manifest["checksums"] = checksums(fresh)  # the files written here, not the old index's
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
