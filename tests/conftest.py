@@ -93,3 +93,17 @@ def documentation() -> str:
     """The README and the reference under docs/, which the tests keep true."""
     return "\n".join(p.read_text(encoding="utf-8")
                      for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.json from the parsers' output (refused when "
+                          "CI=true); review the diff before committing it")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    wanted = request.config.getoption("--update-golden")
+    if wanted and os.environ.get("CI", "").lower() == "true":
+        pytest.exit("--update-golden is refused in CI: goldens are reviewed by a person", 2)
+    return wanted
