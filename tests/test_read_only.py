@@ -6,8 +6,6 @@ disk), in the app's own store, and as the dump's bytes."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 
@@ -128,30 +126,6 @@ def test_the_probe_would_see_a_write(tmp_path):
 
 
 # --- SERVICE never reaches the network, whatever its letter case or route
-
-@pytest.fixture()
-def listener():
-    """A TCP listener on 127.0.0.1 that records whether anything connected."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    hits, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                hits.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join()
-    server.close()
-
 
 SERVICE_FORMS = [
     "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
