@@ -37,6 +37,17 @@ def test_every_update_is_refused_in_every_case_naming_its_keyword(word):
         assert "read-only" in message and "SELECT, ASK, CONSTRUCT or DESCRIBE" in message
 
 
+def test_the_messages_in_full():
+    with pytest.raises(QueryRefused) as err:
+        check_query("DROP ALL")
+    assert str(err.value) == ("SPARQL updates (DROP) are not allowed: this endpoint is read-only. "
+                              "Use SELECT, ASK, CONSTRUCT or DESCRIBE.")
+    with pytest.raises(QueryRefused) as err:
+        check_query("SELECT * WHERE { SERVICE <urn:x> { ?s ?p ?o } }")
+    assert str(err.value) == ("SERVICE clauses are not allowed: queries may not reach other "
+                              "endpoints over the network. Query this graph alone.")
+
+
 def test_the_message_names_the_first_update_keyword_found():
     with pytest.raises(QueryRefused, match=r"updates \(INSERT\)"):
         check_query("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
@@ -92,6 +103,8 @@ def test_queries_that_only_mention_the_words_pass(query):
 
 @pytest.mark.parametrize("query", [
     "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "prefix x: <urn:x#> select * where { ?s ?p ?o } ; insert data { <urn:a> <urn:b> <urn:c> }",
+    "base <urn:b/> ask { ?s ?p ?o } ; drop all",
 ])
 def test_a_query_form_first_lets_the_engine_refuse_what_follows(query):
     """A query that starts as a query form is left to the engine, which parses
