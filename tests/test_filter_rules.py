@@ -143,8 +143,18 @@ def test_min_score_outside_zero_to_one_is_refused(least):
 
 def test_links_and_min_score_need_a_recommendation():
     for filters in ({"links": "suggested"}, {"min_score": 0.5}, {"links": "any", "min_score": 0.0}):
-        with pytest.raises(FilterError, match="give a recommendation too"):
+        with pytest.raises(FilterError) as err:
             allowed(**filters)
+        assert str(err.value) == ("links and min_score say how a recommendation filter matches: "
+                                  "give a recommendation too")
+
+
+def test_known_values_are_listed_ignoring_case():
+    docs = [*DOCS, doc(5, institution="alpha college", institution_iri="https://w3id.org/tckg/id/ac")]
+    with pytest.raises(FilterError) as err:
+        allowed_positions(docs, Filters(institution="Gamma"))
+    assert str(err.value).endswith("known values: alpha college, Beta University, University of Alpha")
+    assert allowed_positions(docs, Filters(institution="ac")).tolist() == [5]
 
 
 def test_unknown_links_value_is_refused():
