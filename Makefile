@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 
-.PHONY: install browser build serve test lint bench bench-api
+.PHONY: install browser build serve test lint bench bench-api mutants
 
 install: $(VENV)/.installed
 
@@ -44,3 +44,13 @@ bench: build
 # Needs wrk (Debian: apt-get install wrk).
 bench-api: build
 	$(PY) benchmarks/bench_api.py
+
+# Mutation testing, outside CI (slow): the SHACL shapes first (minutes), then
+# mutmut over the core configured in pyproject.toml. Scope it with a mutant-name
+# glob: make mutants MUTANTS='kg.store.guard*'. Results: docs/testing.md.
+MUTANTS ?=
+mutants: install
+	$(PIP) install --quiet -e '.[test,mutants]'
+	$(PY) tests/mutate_shapes.py
+	nice $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(VENV)/bin/mutmut results

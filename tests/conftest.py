@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,43 @@ def documentation() -> str:
     """The README and the reference under docs/, which the tests keep true."""
     return "\n".join(p.read_text(encoding="utf-8")
                      for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.json from the parsers' output (refused when "
+                          "CI=true); review the diff before committing it")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    wanted = request.config.getoption("--update-golden")
+    if wanted and os.environ.get("CI", "").lower() == "true":
+        pytest.exit("--update-golden is refused in CI: goldens are reviewed by a person", 2)
+    return wanted
+
+
+@pytest.fixture()
+def listener():
+    """A TCP listener on 127.0.0.1 that records whether anything connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    hits = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                hits.append(conn)
+            except OSError:
+                continue
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stop.set()
+    thread.join()
+    server.close()

@@ -1,10 +1,6 @@
 """The HTTP API in process (FastAPI's TestClient), on the real graph, index and shapes."""
 from __future__ import annotations
 
-import json
-import socket
-import threading
-
 import pytest
 import rdflib
 
@@ -238,32 +234,6 @@ def test_every_error_has_the_one_shape(client, method, url, kwargs, status):
 
 # --- safety ---------------------------------------------------------------------------
 
-@pytest.fixture()
-def listener():
-    """A TCP listener on 127.0.0.1 that records whether anything connected."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    hits = []
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                hits.append(conn)
-            except OSError:
-                continue
-
-    stop = threading.Event()
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join()
-    server.close()
-
-
 def test_service_and_remote_context_never_reach_the_network(client, listener):
     port, hits = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
@@ -313,18 +283,3 @@ def test_results_under_the_cap_are_whole_and_unmarked(capped):
     response = capped.get("/sparql", params={"query": query})
     assert response.status_code == 200 and "tckg-results-truncated" not in response.headers
     assert len(response.json()["results"]["bindings"]) == 5
-
-
-def test_graph_dump_unchanged_after_hostile_requests(client, search_home):
-    before = (search_home / "graph" / "graph.nt").read_bytes()
-    snapshot = sorted(map(str, client.app.state.store))
-    client.post("/sparql", data={"update": "DROP ALL"})
-    client.post("/sparql", content="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-                headers={"content-type": "application/sparql-update"})
-    client.get("/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
-    client.post("/validate", content=EXAMPLE_CSV, params=PLAN_FIELDS,
-                headers={"content-type": "text/csv"})
-    assert sorted(map(str, client.app.state.store)) == snapshot
-    assert (search_home / "graph" / "graph.nt").read_bytes() == before
-    count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-    assert int(json.loads(count.text)["results"]["bindings"][0]["n"]["value"]) == len(snapshot)

@@ -29,8 +29,15 @@ def test_sparql_csv_and_tsv(cli_home):
 
 
 def test_sparql_xml(cli_home):
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     root = ElementTree.fromstring(tckg(cli_home, "sparql", COUNT, "--format", "xml").stdout)
     assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["n"]
+    results = root.findall("r:results/r:result", ns)
+    assert len(results) == 1
+    literal = results[0].find("r:binding[@name='n']/r:literal", ns)
+    assert literal.text == "172"
+    assert literal.get("datatype") == "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def test_sparql_construct_as_turtle_from_a_query_file(cli_home, tmp_path):
@@ -81,15 +88,37 @@ def test_sparql_before_build_says_to_build(tmp_path):
     assert done.returncode == 2 and "run `tckg build` first" in done.stderr
 
 
-def test_every_command_has_help_text():
-    done = subprocess.run([TCKG, "--help"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0
-    for command in ("build", "sparql"):
-        assert command in done.stdout
+def _commands():
+    from api.cli import parser
+
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    return sub, sub.choices
+
+
+def test_every_command_and_every_option_has_help_text():
+    """Each subcommand has a summary in `tckg --help`, and each of its arguments a
+    help line in `tckg COMMAND --help`, as a user sees them."""
+    import argparse
+
+    sub, commands = _commands()
+    summaries = {a.dest: a.help for a in sub._choices_actions}
+    top = subprocess.run([TCKG, "--help"], capture_output=True, text=True, check=False)
+    assert top.returncode == 0
+    assert set(commands) >= {"build", "sparql", "validate", "serve", "search", "similar", "suggest"}
+    for name, command in commands.items():
+        assert summaries.get(name), f"tckg {name} has no summary"
+        assert name in top.stdout and summaries[name].split()[0] in top.stdout
+        shown = subprocess.run([TCKG, name, "--help"], capture_output=True, text=True, check=False)
+        assert shown.returncode == 0 and shown.stdout.startswith(f"usage: tckg {name}")
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+            flag = action.option_strings[-1] if action.option_strings else action.dest
+            assert flag in shown.stdout, (name, flag)
+            assert action.help.split()[0] in shown.stdout, (name, flag)
 
 
 def test_every_command_is_in_the_readme():
     readme = documentation()
-    from api.cli import parser
-    sub = next(a for a in parser()._actions if a.dest == "command")
-    assert [c for c in sub.choices if f"tckg {c}" not in readme] == []
+    assert [c for c in _commands()[1] if f"tckg {c}" not in readme] == []
