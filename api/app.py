@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from api import errors
 from api.routes import catalog, linked_data, search, sparql, suggest, validate
 from kg import catalog as graph_catalog
-from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, state_home
-from kg.store.pool import QueryPool, pool_settings
+from kg.store import open_query_runner, open_store, read_manifest, state_home
+from kg.store.pool import pool_settings
 from kg.validate import shapes_graph
 from search.assistant import Assistant
 from search.engine import Searcher
@@ -37,7 +37,7 @@ def create_app(home: Path | None = None) -> FastAPI:
         # lifespan again on a live app (as test tools do) must not replace them.
         owner = getattr(app.state, "queries", None) is None
         if owner:
-            app.state.queries = QueryPool(home / GRAPH_DIR / DUMP, **settings)
+            app.state.queries = open_query_runner(home, **settings)
         try:
             yield
         finally:

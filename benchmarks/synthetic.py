@@ -14,7 +14,7 @@ from pathlib import Path
 from kg.build import SOURCES_DIR
 from kg.model import Plan
 from kg.ontology import ontology_graph
-from kg.rdf import add_plan, new_graph
+from kg.rdf import add_plan, new_graph, summary_links
 from kg.sources import load_sources
 
 ACTIONS_PER_PLAN = 200
@@ -41,6 +41,7 @@ def write_ntriples(n_actions: int, out: Path) -> int:
         for plan in synthetic_plans(n_actions):
             graph = new_graph()
             add_plan(graph, plan)
+            graph += summary_links(graph)  # as kg/build.py derives them
             sink.write(graph.serialize(format="nt", encoding="utf-8"))
     return n_actions
 

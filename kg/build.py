@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph
 
 from kg.ontology import ROOT, ontology_graph
-from kg.rdf import plans_to_graph
+from kg.rdf import plans_to_graph, summary_links
 from kg.sources import load_sources
 from kg.store import canonical_ntriples, memory_store, write_store
 from kg.vocab import TC
@@ -36,7 +36,9 @@ def build_graph(home: Path, sources_dir: Path = SOURCES_DIR, enrich: Enrich | No
     for plan in plans:
         progress(f"parsed {plan.source_file}: {len(plan.actions)} actions "
                  f"({len(plan.leaf_actions())} leaf) for {plan.institution}")
-    graph = plans_to_graph(plans, sources_dir) + ontology_graph()
+    graph = plans_to_graph(plans, sources_dir)
+    graph += summary_links(graph)
+    graph += ontology_graph()
     ntriples = canonical_ntriples(graph.serialize(format="nt", encoding="utf-8"))
     meta = {"actions": sum(len(p.actions) for p in plans)}
     if enrich is not None:
