@@ -1,4 +1,5 @@
-"""/sparql over HTTP, in process with FastAPI's TestClient on the real graph."""
+"""/sparql over HTTP, in process with FastAPI's TestClient on the real graph, on each
+backend: the embedded store and a real external SPARQL server."""
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,8 @@ PLANS = "CONSTRUCT { ?p a ?t } WHERE { ?p a <https://w3id.org/tckg/ontology#Acti
 
 
 
-def test_get_query_answers_sparql_json_by_default(client):
-    response = client.get("/sparql", params={"query": COUNT})
+def test_get_query_answers_sparql_json_by_default(each_client):
+    response = each_client.get("/sparql", params={"query": COUNT})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/sparql-results+json"
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "172"
@@ -28,8 +29,8 @@ def test_get_query_answers_sparql_json_by_default(client):
     ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
     ("*/*", "application/sparql-results+json"),
 ])
-def test_select_content_negotiation(client, accept, media_type):
-    response = client.get("/sparql", params={"query": COUNT}, headers={"accept": accept})
+def test_select_content_negotiation(each_client, accept, media_type):
+    response = each_client.get("/sparql", params={"query": COUNT}, headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"] == media_type
 
@@ -39,23 +40,23 @@ def test_select_content_negotiation(client, accept, media_type):
     ("application/n-triples", "application/n-triples"),
     ("application/ld+json", "application/ld+json"),
 ])
-def test_construct_content_negotiation(client, accept, media_type):
+def test_construct_content_negotiation(each_client, accept, media_type):
     headers = {"accept": accept} if accept else {}
-    response = client.get("/sparql", params={"query": PLANS}, headers=headers)
+    response = each_client.get("/sparql", params={"query": PLANS}, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
 
 
-def test_post_form_and_sparql_query_body(client):
-    form = client.post("/sparql", data={"query": COUNT}, headers={"accept": "text/csv"})
+def test_post_form_and_sparql_query_body(each_client):
+    form = each_client.post("/sparql", data={"query": COUNT}, headers={"accept": "text/csv"})
     assert form.status_code == 200
     assert list(csv.reader(io.StringIO(form.text))) == [["n"], ["172"]]
-    body = client.post("/sparql", content=COUNT, headers={"content-type": "application/sparql-query"})
+    body = each_client.post("/sparql", content=COUNT, headers={"content-type": "application/sparql-query"})
     assert body.status_code == 200 and body.json()["results"]["bindings"][0]["n"]["value"] == "172"
 
 
-def test_get_without_query_gives_a_service_description(client):
-    response = client.get("/sparql")
+def test_get_without_query_gives_a_service_description(each_client):
+    response = each_client.get("/sparql")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     assert "sd:SPARQL11Query" in response.text
@@ -75,8 +76,8 @@ def test_get_without_query_gives_a_service_description(client):
     (lambda c: c.get("/sparql", params={"query": COUNT}, headers={"accept": "image/png"}), 406,
      "cannot answer"),
 ])
-def test_errors_share_one_json_shape(client, call, status, message):
-    response = call(client)
+def test_errors_share_one_json_shape(each_client, call, status, message):
+    response = call(each_client)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     body = response.json()
@@ -84,13 +85,13 @@ def test_errors_share_one_json_shape(client, call, status, message):
     assert message in body["error"]["message"]
 
 
-def test_the_graph_is_unchanged_after_refused_updates(client, built_home):
-    before = sorted(map(str, client.app.state.store))
-    client.post("/sparql", data={"update": "DROP ALL"})
-    client.get("/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
-    assert sorted(map(str, client.app.state.store)) == before
+def test_the_graph_is_unchanged_after_refused_updates(each_client, built_home):
+    before = sorted(map(str, each_client.app.state.store))
+    each_client.post("/sparql", data={"update": "DROP ALL"})
+    each_client.get("/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert sorted(map(str, each_client.app.state.store)) == before
 
 
-def test_healthz(client):
-    response = client.get("/healthz")
+def test_healthz(each_client):
+    response = each_client.get("/healthz")
     assert response.status_code == 200 and response.json()["actions"] == 172

@@ -1,0 +1,160 @@
+"""Fixtures for the external store: real Oxigraph servers (`oxigraph serve`, the
+binary from the project's own dependencies) on 127.0.0.1, started and stopped
+by the tests, and the session graph loaded into one of them.
+
+Reuse: `oxigraph_server` (one per session, holding the session graph: do not
+load other generations into it), `oxigraph_servers.start()` for a fresh empty
+server of your own (publishing tests), `server.environment()` to run code with
+the TCKG_SPARQL_* variables pointing at a server, and `each_store` /
+`each_client` to run a test on both backends.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.store import GRAPH_DIR, open_store, read_manifest, write_store
+from kg.store.embedded import DUMP
+from kg.store.protocol import Endpoints
+from kg.store.remote import wait_until_up
+
+OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
+BACKENDS = ["embedded", "external"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """A running `oxigraph serve --location DIR --bind 127.0.0.1:PORT`."""
+
+    def __init__(self, location: Path, *extra: str):
+        self.base = f"http://127.0.0.1:{free_port()}"
+        self.process = subprocess.Popen(
+            [OXIGRAPH, "serve", "--location", str(location), "--bind",
+             self.base.removeprefix("http://"), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.endpoints = Endpoints(f"{self.base}/query", f"{self.base}/update",
+                                   f"{self.base}/store")
+        try:
+            wait_until_up(self.endpoints, 30)
+        except Exception:
+            self.stop()
+            raise
+
+    def env(self, graph_store: bool = True) -> dict[str, str]:
+        """The TCKG_SPARQL_* variables that point tckg at this server."""
+        env = {"TCKG_SPARQL_ENDPOINT": self.endpoints.query,
+               "TCKG_SPARQL_UPDATE_ENDPOINT": self.endpoints.update}
+        if graph_store:
+            env["TCKG_GRAPH_STORE_ENDPOINT"] = self.endpoints.graph_store
+        return env
+
+    @contextlib.contextmanager
+    def environment(self, graph_store: bool = True):
+        """Run the block with tckg pointed at this server."""
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in self.env(graph_store).items():
+                patch.setenv(name, value)
+            if not graph_store:
+                patch.delenv("TCKG_GRAPH_STORE_ENDPOINT", raising=False)
+            yield self
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+class OxigraphServers:
+    """Starts fresh servers on demand; stops them all at the end of the session."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp, self.running = tmp_path_factory, []
+
+    def start(self, *extra: str) -> OxigraphServer:
+        server = OxigraphServer(self.tmp.mktemp("oxigraph"), *extra)
+        self.running.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.running:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_servers(tmp_path_factory):
+    servers = OxigraphServers(tmp_path_factory)
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(oxigraph_servers) -> OxigraphServer:
+    return oxigraph_servers.start()
+
+
+@pytest.fixture(scope="session")
+def external_home(search_home, oxigraph_server, tmp_path_factory) -> Path:
+    """What `tckg build` makes with the external store configured: the session
+    graph (with its suggested links) loaded into the session server, the search
+    index and suggesters as local files beside it."""
+    home = tmp_path_factory.mktemp("tckg-external-home")
+    for item in search_home.iterdir():
+        if item.name != GRAPH_DIR:
+            copy = shutil.copytree if item.is_dir() else shutil.copy2
+            copy(item, home / item.name)
+    manifest = read_manifest(search_home)
+    meta = {k: v for k, v in manifest.items() if k not in ("triples", "checksum", "generation")}
+    with oxigraph_server.environment():
+        loaded = write_store((search_home / GRAPH_DIR / DUMP).read_bytes(), home, meta)
+    assert loaded["checksum"] == manifest["checksum"]  # the index files match it
+    assert not (home / GRAPH_DIR).exists()  # the graph lives on the server only
+    return home
+
+
+@pytest.fixture(scope="session")
+def external_store(external_home, oxigraph_server):
+    """The session graph on the external server, read as library code reads it."""
+    with oxigraph_server.environment():
+        return open_store(external_home)
+
+
+@pytest.fixture(scope="session")
+def external_client(external_home, oxigraph_server):
+    """The real app over the external server: the app is made (and its query
+    runner started) with the server configured; after that it holds its own."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with oxigraph_server.environment():
+        client = TestClient(create_app(external_home))
+        client.__enter__()
+    yield client
+    client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def each_store(request):
+    """The session graph on each backend: the embedded store, the external server."""
+    return request.getfixturevalue("store" if request.param == "embedded" else "external_store")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def each_client(request):
+    """The real app on each backend."""
+    return request.getfixturevalue("client" if request.param == "embedded"
+                                   else "external_client")
