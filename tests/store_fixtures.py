@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import GRAPH_DIR, open_store, read_manifest, write_store
-from kg.store.embedded import DUMP
+from kg.store import GRAPH_DIR, open_store, write_store
+from kg.store.embedded import DUMP, read_manifest
 from kg.store.protocol import Endpoints
 from kg.store.remote import wait_until_up
 
@@ -106,22 +106,30 @@ def oxigraph_server(oxigraph_servers) -> OxigraphServer:
     return oxigraph_servers.start()
 
 
-@pytest.fixture(scope="session")
-def external_home(search_home, oxigraph_server, tmp_path_factory) -> Path:
-    """What `tckg build` makes with the external store configured: the session
-    graph (with its suggested links) loaded into the session server, the search
-    index and suggesters as local files beside it."""
-    home = tmp_path_factory.mktemp("tckg-external-home")
+def load_home(search_home: Path, server: OxigraphServer, home: Path) -> dict:
+    """What `tckg build` makes with the external store configured: the graph of
+    `search_home` loaded into the server, its search index and suggesters copied
+    as local files into `home`. Returns the generation's manifest."""
+    home.mkdir(parents=True, exist_ok=True)
     for item in search_home.iterdir():
         if item.name != GRAPH_DIR:
             copy = shutil.copytree if item.is_dir() else shutil.copy2
             copy(item, home / item.name)
     manifest = read_manifest(search_home)
     meta = {k: v for k, v in manifest.items() if k not in ("triples", "checksum", "generation")}
-    with oxigraph_server.environment():
+    with server.environment():
         loaded = write_store((search_home / GRAPH_DIR / DUMP).read_bytes(), home, meta)
     assert loaded["checksum"] == manifest["checksum"]  # the index files match it
     assert not (home / GRAPH_DIR).exists()  # the graph lives on the server only
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def external_home(search_home, oxigraph_server, tmp_path_factory) -> Path:
+    """The session graph (with its suggested links) on the session server, the
+    search index and suggesters as local files (see load_home)."""
+    home = tmp_path_factory.mktemp("tckg-external-home")
+    load_home(search_home, oxigraph_server, home)
     return home
 
 
