@@ -10,72 +10,16 @@ the TCKG_SPARQL_* variables pointing at a server, and `each_store` /
 """
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kg.store import GRAPH_DIR, open_store, write_store
 from kg.store.embedded import DUMP, read_manifest
-from kg.store.protocol import Endpoints
-from kg.store.remote import wait_until_up
+from kg.store.oxigraph_server import OxigraphServer
 
-OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 BACKENDS = ["embedded", "external"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OxigraphServer:
-    """A running `oxigraph serve --location DIR --bind 127.0.0.1:PORT`."""
-
-    def __init__(self, location: Path, *extra: str):
-        self.base = f"http://127.0.0.1:{free_port()}"
-        self.process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(location), "--bind",
-             self.base.removeprefix("http://"), *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.endpoints = Endpoints(f"{self.base}/query", f"{self.base}/update",
-                                   f"{self.base}/store")
-        try:
-            wait_until_up(self.endpoints, 30)
-        except Exception:
-            self.stop()
-            raise
-
-    def env(self, graph_store: bool = True) -> dict[str, str]:
-        """The TCKG_SPARQL_* variables that point tckg at this server."""
-        env = {"TCKG_SPARQL_ENDPOINT": self.endpoints.query,
-               "TCKG_SPARQL_UPDATE_ENDPOINT": self.endpoints.update}
-        if graph_store:
-            env["TCKG_GRAPH_STORE_ENDPOINT"] = self.endpoints.graph_store
-        return env
-
-    @contextlib.contextmanager
-    def environment(self, graph_store: bool = True):
-        """Run the block with tckg pointed at this server."""
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in self.env(graph_store).items():
-                patch.setenv(name, value)
-            if not graph_store:
-                patch.delenv("TCKG_GRAPH_STORE_ENDPOINT", raising=False)
-            yield self
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 class OxigraphServers:

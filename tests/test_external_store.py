@@ -30,12 +30,13 @@ from kg.store import remote as remote_module
 from kg.store.base import QueryTimeout, StoreUnavailable
 from kg.store.embedded import DUMP, EmbeddedBackend
 from kg.store.guard import QueryRefused
+from kg.store.oxigraph_server import free_port
 from kg.store.pool import QueryPool
 from kg.store.protocol import Endpoints, ServerRefused, request
 from kg.store.query import QuerySyntaxError, select_rows
 from kg.store.remote import CONTROL, CURRENT, RemoteBackend, RemoteRunner, generation_graph
 from tests.conftest import TCKG
-from tests.store_fixtures import free_port, load_home
+from tests.store_fixtures import load_home
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # minutes of work
