@@ -26,11 +26,13 @@ def free_port() -> int:
 class OxigraphServer:
     """A running `oxigraph serve --location DIR --bind 127.0.0.1:PORT`."""
 
-    def __init__(self, location: Path, *extra: str):
+    def __init__(self, location: Path, *extra: str, timeout_s: int = 30):
+        """`timeout_s`: the server's own query time-out, so that a query the
+        client gave up on does not keep a core busy."""
         self.base = f"http://127.0.0.1:{free_port()}"
         self.process = subprocess.Popen(
             [OXIGRAPH, "serve", "--location", str(location), "--bind",
-             self.base.removeprefix("http://"), *extra],
+             self.base.removeprefix("http://"), "--timeout-s", str(timeout_s), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.endpoints = Endpoints(f"{self.base}/query", f"{self.base}/update",
                                    f"{self.base}/store")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import re
 import threading
@@ -195,7 +196,7 @@ class RemoteBackend:
         checksum = hashlib.sha256(ntriples).hexdigest()
         generation = generation_id(checksum)
         graph = generation_graph(generation)
-        expected = sum(1 for line in ntriples.splitlines() if line.strip())
+        expected = sum(1 for line in io.BytesIO(ntriples) if line.strip())  # no list of lines
         update(self.endpoints, f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{graph}> a "
                                f"<{TC}GraphGeneration> }} }}")
         try:
