@@ -2,7 +2,7 @@
 
 Everything is loaded once at start-up: the graph (in memory), the search index
 and its query encoder, the fitted suggesters, the SHACL shapes, the catalog answers, and the SPARQL
-query workers (started with the app's lifespan, stopped with it).
+query workers and validation workers (started with the app's lifespan, stopped with it).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from kg import catalog as graph_catalog
 from kg.store import open_query_runner, open_store, read_manifest, state_home
 from kg.store.pool import pool_settings
 from kg.validate import shapes_graph
+from kg.validation_pool import ValidationPool
 from search.assistant import Assistant
 from search.engine import Searcher
 from search.linking import Suggesters
@@ -38,12 +39,14 @@ def create_app(home: Path | None = None) -> FastAPI:
         owner = getattr(app.state, "queries", None) is None
         if owner:
             app.state.queries = open_query_runner(home, **settings)
+            app.state.validators = ValidationPool()
         try:
             yield
         finally:
             if owner:
                 app.state.queries.close()
-                app.state.queries = None
+                app.state.validators.close()
+                app.state.queries = app.state.validators = None
 
     app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.store = open_store(home, in_memory=True)
