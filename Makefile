@@ -4,14 +4,15 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 
-.PHONY: install build serve test lint bench bench-api
+.PHONY: install browser build serve test lint bench bench-api
 
 install: $(VENV)/.installed
 
 # torch first and pinned: 2.13.0's CPU wheel is on the machine's disk, and
 # sentence-transformers would otherwise pull a multi-gigabyte CUDA build.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
@@ -24,7 +25,12 @@ build: install
 serve: build
 	$(VENV)/bin/tckg serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (never a browser download), installed
+# here when missing: as root in CI, through sudo elsewhere. Serving needs no browser.
+browser:
+	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+test: install browser
 	$(PY) -m pytest
 
 lint: install

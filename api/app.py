@@ -10,9 +10,21 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import catalog, linked_data, search, sparql, suggest, validate
+from api.routes import (
+    catalog,
+    linked_data,
+    open_data,
+    pages,
+    search,
+    sparql,
+    suggest,
+    validate,
+    validate_form,
+)
+from api.web import STATIC_DIR
 from kg import catalog as graph_catalog
 from kg.store import open_query_runner, open_store, read_manifest, state_home
 from kg.store.pool import pool_settings
@@ -48,7 +60,9 @@ def create_app(home: Path | None = None) -> FastAPI:
                 app.state.validators.close()
                 app.state.queries = app.state.validators = None
 
-    app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served by the pages router from vendored Swagger UI (FastAPI's own loads a CDN).
+    app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.store = open_store(home, in_memory=True)
     app.state.manifest = read_manifest(home)
     app.state.searcher = Searcher.open(home)
@@ -59,8 +73,10 @@ def create_app(home: Path | None = None) -> FastAPI:
                          "recommendations": graph_catalog.recommendations(app.state.store)}
     shapes_graph()
     errors.install(app)
-    for module in (sparql, search, suggest, catalog, validate, linked_data):
+    for module in (sparql, search, suggest, catalog, validate, linked_data, pages,
+                   validate_form, open_data):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"], summary="liveness and what graph is loaded",
              responses={200: {"content": {"application/json": {"example": {

@@ -30,6 +30,12 @@ def cmd_build(args) -> int:
     from search.linking import LabelsError
 
     home = state_home()
+    if args.graph_only:  # no model: enough for `tckg sparql`, not for search or serve
+        try:
+            build_graph(home)
+        except SourceError as err:
+            raise UsageError(f"build failed, previous graph kept: {err}") from None
+        return 0
     try:
         encoder, missing = timed_load_encoder(), None
     except ModelUnavailable as err:  # the graph alone is still worth building
@@ -109,6 +115,27 @@ def _pillar_suggestions(report) -> list[dict]:
         return []
 
 
+def cmd_template(args) -> int:
+    from kg.resources import EXAMPLE_CSV, TEMPLATE_CSV
+
+    text = (EXAMPLE_CSV if args.example else TEMPLATE_CSV).read_text(encoding="utf-8")
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("tckg")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -125,9 +152,14 @@ def cmd_serve(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="tckg", description=__doc__.splitlines()[0])
+    top.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                     help="print the installed version and exit")
     sub = top.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="parse data/sources and build the graph and the search "
                                          "index into $TCKG_HOME (default var/)")
+    build.add_argument("--graph-only", action="store_true",
+                       help="build only the graph, without the model: enough for `tckg sparql`, "
+                            "not for search, suggest or serve")
     build.set_defaults(func=cmd_build)
     cli_search.add_commands(sub, UsageError)
     sparql = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
@@ -137,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     sparql.set_defaults(func=cmd_sparql)
     check = sub.add_parser("validate", help="SHACL-validate a submitted plan (Turtle, JSON-LD or the CSV template); "
                                             "exit 0 conforms, 1 does not, 2 unreadable")
-    check.add_argument("file", help="the plan: .ttl, .jsonld or .csv (see data/templates/)")
+    check.add_argument("file", help="the plan: .ttl, .jsonld or .csv (`tckg template` prints the CSV template)")
     check.add_argument("--format", choices=["turtle", "json-ld", "csv"], help="force the input format")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--report-turtle", metavar="OUT", help="also write SHACL's sh:ValidationReport graph to OUT")
@@ -146,6 +178,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--start", help="CSV only: the plan's first month, YYYY-MM")
     check.add_argument("--end", help="CSV only: the plan's last month, YYYY-MM")
     check.set_defaults(func=cmd_validate)
+    template = sub.add_parser("template", help="print the blank CSV plan template (or, with "
+                                               "--example, a filled example) for `tckg validate`")
+    template.add_argument("--example", action="store_true", help="the filled example instead of the blank template")
+    template.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    template.set_defaults(func=cmd_template)
     serve = sub.add_parser("serve", help="serve the HTTP API (SPARQL endpoint) over the built graph")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")

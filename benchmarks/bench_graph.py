@@ -35,12 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic import replicate, write_ntriples
+from kg import resources
 from kg.build import build_graph
-from kg.ontology import ONTOLOGY_DIR
 from kg.store import open_store, write_store
 from kg.store.oxigraph_server import OxigraphServer
 
-QUERIES = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ONTOLOGY_DIR / "queries").glob("*.rq"))}
+QUERIES = {f.name.removesuffix(".rq"): f.read_text(encoding="utf-8")
+           for f in resources.files_in(resources.QUERIES, ".rq")}
 BASE_SIZE = 100_000  # what --load-sizes copies
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, Graph
 
-from kg.ontology import ROOT, ontology_graph
+from kg import resources
+from kg.ontology import ontology_graph
 from kg.rdf import plans_to_graph, summary_links
 from kg.sources import load_sources
 from kg.store import canonical_ntriples, memory_store, write_store
 from kg.vocab import TC
 
-SOURCES_DIR = ROOT / "data" / "sources"
+SOURCES_DIR = resources.SOURCES  # the five plans, as installed
 
 
 def progress(message: str) -> None:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
+from kg import resources
 from kg.vocab import TCID
 
-ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY_DIR = ROOT / "ontology"
+# The ontology folder as installed (kg/resources.py): a Traversable, not always a Path.
+ONTOLOGY_DIR = resources.ONTOLOGY
 ONTOLOGY_FILES = ("tckg.ttl", "schemes.ttl", "talent.ttl")
 
 
@@ -19,7 +19,7 @@ ONTOLOGY_FILES = ("tckg.ttl", "schemes.ttl", "talent.ttl")
 def ontology_graph() -> Graph:
     graph = Graph()
     for name in ONTOLOGY_FILES:
-        graph.parse(ONTOLOGY_DIR / name, format="turtle")
+        graph.parse(data=(ONTOLOGY_DIR / name).read_bytes(), format="turtle")
     return graph
 
 

@@ -65,7 +65,7 @@ class PlanTooLarge(UnreadablePlan):
 def shapes_graph() -> Graph:
     graph = Graph()
     for name in SHAPE_FILES:
-        graph.parse(ONTOLOGY_DIR / "shapes" / name, format="turtle")
+        graph.parse(data=(ONTOLOGY_DIR / "shapes" / name).read_bytes(), format="turtle")
     return graph
 
 

@@ -23,8 +23,8 @@ import numpy as np
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg import resources
 from kg.build import progress
-from kg.ontology import ROOT
 from kg.store import read_manifest
 from kg.suggested import Run, Suggestion, suggestion_graph
 from kg.vocab import action_iri_from_short_id
@@ -32,7 +32,7 @@ from search.documents import Document, read_documents
 from search.encoder import Encoder
 from search.suggest import METHOD_VERSION, LinkSuggester, PillarSuggester
 
-LABELS_FILE = ROOT / "data" / "talent-labels.json"
+LABELS_FILE = resources.TALENT_LABELS
 SUGGEST_DIR = "suggest"
 MANIFEST = "manifest.json"
 # Suggestions kept per action. On the five plans no action has a sixth link

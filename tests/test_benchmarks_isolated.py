@@ -22,6 +22,7 @@ SMOKE = {
     "bench_search.py": ["speed", "--sizes"],
     "bench_suggest.py": ["speed"],
     "bench_api.py": ["--duration", "1", "--connections", "1"],
+    "bench_web.py": ["--rounds", "1"],
     "bench_publish.py": ["--actions", "5", "--plans", "2"],  # on the publish branch
 }
 BENCHMARKS = sorted(p.name for p in (ROOT / "benchmarks").glob("bench_*.py"))

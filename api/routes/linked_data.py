@@ -5,11 +5,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from api.errors import ApiError
 from api.negotiation import choose, prefers_html
-from api.pages import resource_page
+from api.resource_pages import resource_page
 from kg.catalog import describe
 from kg.vocab import TCID
 
@@ -58,7 +58,7 @@ def resource(request: Request,
     if not triples:
         raise ApiError(404, f"the graph has nothing about {iri}")
     if media == HTML:
-        return HTMLResponse(resource_page(iri, triples))
+        return resource_page(request, iri, triples)
     target = next(f for f in OFFERED if f.media_type == media)
     prefixes = PREFIXES if target is ox.RdfFormat.TURTLE else None
     return Response(ox.serialize(triples, format=target, prefixes=prefixes), media_type=media)

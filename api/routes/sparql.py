@@ -10,15 +10,15 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
-from api.pages import queries_page
+from api.sparql_page import sparql_page
 from kg.store.guard import QueryRefused
 from kg.store.pool import QueryTimeout, StoreUnavailable, WorkerCrashed
-from kg.store.query import QuerySyntaxError, example_queries
+from kg.store.query import QuerySyntaxError
 
 router = APIRouter(tags=["sparql"])
 
@@ -62,16 +62,17 @@ def _answer(request: Request, query: str) -> Response:
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query via GET",
-            description="Without `query`: the service description (Turtle), or for a browser "
-                        "a page of example queries. Results are cut at the row cap (header "
+            description="Without `query`: the service description (Turtle). For a browser "
+                        "(Accept: text/html first) a page with an editor and the example "
+                        "queries, and a query's results as a table. Results are cut at the row cap (header "
                         f"`{TRUNCATED}`); a query past the time limit gets 503.",
             openapi_extra={"parameters": [{"name": "query", "in": "query", "required": False,
                                            "schema": {"type": "string"}, "examples": EXAMPLE}]})
 def sparql_get(request: Request, query: str | None = None) -> Response:
+    if prefers_html(request.headers.get("accept")):
+        return sparql_page(request, query)
     if query is None:
         endpoint = str(request.url_for("sparql_get"))
-        if prefers_html(request.headers.get("accept")):
-            return HTMLResponse(queries_page(endpoint, example_queries()))
         return Response(SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
     return _answer(request, query)
 

@@ -11,13 +11,13 @@ from starlette.datastructures import UploadFile
 from api.errors import ApiError
 from api.negotiation import parse_accept
 from kg.model import UnreadablePlan
-from kg.ontology import ROOT
+from kg.resources import EXAMPLE_CSV as EXAMPLE_FILE
 from kg.submission import FORMATS, detect_format
 from kg.validate import PlanTooLarge, max_upload_bytes, validate
 
 router = APIRouter(tags=["validation"])
 
-EXAMPLE_CSV = "".join((ROOT / "data/templates/plan-example.csv").read_text(encoding="utf-8")
+EXAMPLE_CSV = "".join(EXAMPLE_FILE.read_text(encoding="utf-8")
                       .splitlines(keepends=True)[:3])
 BODY = {"content": {
     "text/turtle": {"schema": {"type": "string"}},

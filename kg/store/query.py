@@ -78,10 +78,10 @@ def select_rows(store: ox.Store, query: str, **bindings) -> list[dict[str, str]]
 
 def example_queries() -> list[tuple[str, str, str]]:
     """The analyst queries in ontology/queries/: (file name, title, text), by name."""
-    from kg.ontology import ONTOLOGY_DIR
+    from kg.resources import QUERIES, files_in
 
     found = []
-    for path in sorted((ONTOLOGY_DIR / "queries").glob("*.rq")):
+    for path in files_in(QUERIES, ".rq"):
         text = path.read_text(encoding="utf-8")
         title = text.splitlines()[0].removeprefix("# title:").strip()
         found.append((path.name, title, text))
