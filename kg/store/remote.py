@@ -130,6 +130,11 @@ class RemoteReader:
     def __iter__(self):
         return iter(self.quads_for_pattern())
 
+    def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
+        """The whole generation serialised (its default graph is all there is)."""
+        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        return ox.serialize(triples, output, format, prefixes=prefixes, base_iri=base_iri)
+
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(next(iter(rows))["n"].value)
