@@ -82,30 +82,30 @@ def print_table(label: str, columns: dict[str, dict[str, tuple[float, float]]]) 
         print(f"  {name:<36}{cells}", flush=True)
 
 
-def load_both(nt: Path, tmp: Path, size: int, runs: int, names=QUERIES) -> dict:
-    """Load into both stores, time the queries on each; the server is stopped after."""
+def load_both(nt: Path, tmp: Path, size: int, runs: int, names=QUERIES) -> None:
+    """Load into both stores and time the queries on each, printing each store's
+    figures as soon as they are measured; the server is stopped after."""
+    global SERVER_PID
     data = nt.read_bytes()
     start = time.perf_counter()
     manifest = write_store(data, tmp / f"embedded-{size}", {})
-    embedded_load = time.perf_counter() - start
+    print(f"{size:>10} actions: {manifest['triples']:,} triples; embedded load "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
     disk = query_times(open_store(tmp / f"embedded-{size}"), runs, names)
     memory = ox.Store()
     memory.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    in_memory = query_times(memory, runs, names)
+    print_table(f"{size:>10} actions, embedded", {"disk": disk,
+                                                   "memory": query_times(memory, runs, names)})
     del memory
-    global SERVER_PID
     with OxigraphServer(tmp / f"oxigraph-{size}", timeout_s=600) as server, server.environment():
         start = time.perf_counter()
         write_store(data, tmp / f"external-{size}", {})
-        external_load = time.perf_counter() - start
+        print(f"{size:>10} actions: external load (Graph Store Protocol, checked, switched) "
+              f"{time.perf_counter() - start:.1f} s", flush=True)
         SERVER_PID = server.process.pid
         external = query_times(open_store(tmp / f"external-{size}"), runs, names)
         SERVER_PID = None
-    print(f"{size:>10} actions: {manifest['triples']:,} triples; load: embedded "
-          f"{embedded_load:.1f} s, external (Graph Store Protocol, checked, switched) "
-          f"{external_load:.1f} s", flush=True)
-    print_table(f"{size:>10} actions", {"disk": disk, "memory": in_memory, "external": external})
-    return external
+    print_table(f"{size:>10} actions, external", {"external": external})
 
 
 def load_external_only(nt: Path, tmp: Path, size: int, runs: int) -> None:
