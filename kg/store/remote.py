@@ -37,7 +37,7 @@ GENERATIONS = "https://w3id.org/tckg/id/generation/"
 ACCEPT = {"SELECT": "text/tab-separated-values", "ASK": "application/sparql-results+json",
           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 LIBRARY_TIMEOUT = 600.0  # library reads (build steps, catalog) are not user queries
-GSP_CHUNK = 64 << 20     # bytes of N-Triples per Graph Store POST
+GSP_CHUNK = 2 << 20      # bytes per Graph Store POST: 2 MB loaded 2.7x faster than 64 MB
 UPDATE_CHUNK = 16 << 20  # bytes of N-Triples per INSERT DATA request
 
 CURRENT = f"""SELECT ?generation ?manifest WHERE {{ GRAPH <{CONTROL}> {{
