@@ -1,8 +1,9 @@
 """The HTTP API: one small function builds the app and mounts the routers.
 
-Everything is loaded once at start-up: the graph (in memory), the search index
+Everything is loaded at start-up: the graph (in memory), the search index
 and its query encoder, the fitted suggesters, the SHACL shapes, the catalog answers, and the SPARQL
-query workers and validation workers (started with the app's lifespan, stopped with it).
+query workers and validation workers (started with the app's lifespan, stopped with it); and
+loaded again when a plan is published into the state home (api/reload.py).
 """
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.reload import Reloader, apply, load_state
 from api.routes import (
     catalog,
     linked_data,
     open_data,
     pages,
+    plans,
     search,
     sparql,
     suggest,
@@ -25,14 +28,10 @@ from api.routes import (
     validate_form,
 )
 from api.web import STATIC_DIR
-from kg import catalog as graph_catalog
-from kg.store import open_query_runner, open_store, read_manifest, state_home
+from kg.store import open_query_runner, state_home
 from kg.store.pool import pool_settings
 from kg.validate import shapes_graph
 from kg.validation_pool import ValidationPool
-from search.assistant import Assistant
-from search.engine import Searcher
-from search.linking import Suggesters
 
 DESCRIPTION = ("Technician Commitment Knowledge Graph: UK universities' Technician Commitment "
                "action plans as RDF. A read-only SPARQL 1.1 endpoint, hybrid semantic search, "
@@ -52,10 +51,12 @@ def create_app(home: Path | None = None) -> FastAPI:
         if owner:
             app.state.queries = open_query_runner(home, **settings)
             app.state.validators = ValidationPool()
+            app.state.reloader.start()
         try:
             yield
         finally:
             if owner:
+                app.state.reloader.stop()
                 app.state.queries.close()
                 app.state.validators.close()
                 app.state.queries = app.state.validators = None
@@ -63,17 +64,12 @@ def create_app(home: Path | None = None) -> FastAPI:
     # /docs is served by the pages router from vendored Swagger UI (FastAPI's own loads a CDN).
     app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.store = open_store(home, in_memory=True)
-    app.state.manifest = read_manifest(home)
-    app.state.searcher = Searcher.open(home)
-    app.state.searcher.encoder  # noqa: B018 - load the query encoder now, not on a request
-    app.state.assistant = Assistant(app.state.searcher, Suggesters.load(
-        home, app.state.searcher.index.manifest["model"]))
-    app.state.catalog = {"institutions": graph_catalog.institutions(app.state.store),
-                         "recommendations": graph_catalog.recommendations(app.state.store)}
+    apply(app, load_state(home))
+    app.state.home = home
+    app.state.reloader = Reloader(app, home, settings)
     shapes_graph()
     errors.install(app)
-    for module in (sparql, search, suggest, catalog, validate, linked_data, pages,
+    for module in (sparql, search, suggest, catalog, validate, plans, linked_data, pages,
                    validate_form, open_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

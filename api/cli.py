@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 
-from api import cli_search
-from kg.build import build_graph
+from api import cli_plans, cli_search
+from kg.build import build_graph, progress
 from kg.model import SourceError
 from kg.store import StoreMissing, open_store, state_home
 from kg.store.guard import QueryRefused
@@ -25,17 +27,36 @@ class UsageError(Exception):
 
 
 def cmd_build(args) -> int:
+    from kg.build import up_to_date
+    from kg.plans import lock
+    from kg.publish import recover
+    from search.encoder import model_name
+
+    home = state_home()
+    with lock(home):  # one writer at a time: an add waits for the build, and the other way
+        recover(home)
+        if args.graph_only:  # no model: enough for `tckg sparql`, not for search or serve
+            _build_graph_only(home)
+            return 0
+        if not args.force and (why := up_to_date(home, model_name())):
+            progress(f"nothing to build: {why} (--force rebuilds)")
+            return 0
+        _build(home)
+    return 0
+
+
+def _build_graph_only(home: Path) -> None:
+    try:
+        build_graph(home)
+    except SourceError as err:
+        raise UsageError(f"build failed, previous graph kept: {err}") from None
+
+
+def _build(home: Path) -> None:
     from search.build import build_all, timed_load_encoder
     from search.encoder import ModelUnavailable
     from search.linking import LabelsError
 
-    home = state_home()
-    if args.graph_only:  # no model: enough for `tckg sparql`, not for search or serve
-        try:
-            build_graph(home)
-        except SourceError as err:
-            raise UsageError(f"build failed, previous graph kept: {err}") from None
-        return 0
     try:
         encoder, missing = timed_load_encoder(), None
     except ModelUnavailable as err:  # the graph alone is still worth building
@@ -49,7 +70,6 @@ def cmd_build(args) -> int:
         raise UsageError(f"build failed, previous graph kept: {err}") from None
     if missing:
         raise UsageError(f"graph built, but not its suggested links or the search index: {missing}")
-    return 0
 
 
 def read_query(text: str) -> str:
@@ -64,7 +84,7 @@ def read_query(text: str) -> str:
 def cmd_sparql(args) -> int:
     query = read_query(args.query)
     try:
-        answer = run(open_store(), query, args.format)
+        answer = run_isolated(query, args.format)
     except (QueryRefused, QuerySyntaxError, StoreMissing) as err:
         raise UsageError(str(err)) from None
     sys.stdout.buffer.write(answer.body)
@@ -73,46 +93,91 @@ def cmd_sparql(args) -> int:
     return 0
 
 
+_ERRORS = {e.__name__: e for e in (QueryRefused, QuerySyntaxError, StoreMissing)}
+
+
+def run_isolated(query: str, fmt: str | None):
+    """Run the query in a forked child: pyoxigraph 0.5.13 can abort the whole
+    process (a Rust panic in ORDER BY, docs/limits.md), which no Python code
+    can catch. The child's death becomes one line and exit 2."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_answer_in_child, args=(send, query, fmt), daemon=True)
+    child.start()
+    send.close()
+    try:
+        kind, payload = receive.recv()
+    except EOFError:
+        child.join()
+        raise UsageError(f"the query engine crashed on this query (exit status {child.exitcode}); "
+                         "see docs/limits.md, known limits") from None
+    child.join()
+    if kind == "ok":
+        return payload
+    if kind in _ERRORS:
+        raise _ERRORS[kind](payload)
+    raise UsageError(f"the query failed: {payload}")
+
+
+def _answer_in_child(send, query: str, fmt: str | None) -> None:
+    # Rust's panic message and backtrace would land on the user's terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        send.send(("ok", run(open_store(), query, fmt)))
+    except Exception as err:  # noqa: BLE001 - the process boundary: report it to the parent
+        kind = next((name for name, known in _ERRORS.items() if isinstance(err, known)), "other")
+        send.send((kind, str(err) if kind != "other" else f"{type(err).__name__}: {err}"))
+
+
 def cmd_validate(args) -> int:
     from kg.model import UnreadablePlan
-    from kg.submission import detect_format
-    from kg.validate import max_upload_bytes, render_text, validate
+    from kg.validate import validate
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    limit = max_upload_bytes()
-    if path.stat().st_size > limit:
-        raise UsageError(f"{path} is {path.stat().st_size:,} bytes, over the {limit:,}-byte limit "
-                         "(set TCKG_MAX_UPLOAD_BYTES to change it)")
+    data, fmt, fields = cli_plans.read_plan_file(args, UsageError)
     try:
-        fmt = args.format or detect_format(name=path.name)
-        fields = {k: getattr(args, k) for k in ("institution", "title", "start", "end")} if fmt == "csv" else {}
-        report = validate(path.read_bytes(), fmt, **fields)
+        report = validate(data, fmt, **fields)
     except UnreadablePlan as err:
-        raise UsageError(f"{path}: {err}") from None
+        raise UsageError(f"{args.file}: {err}") from None
     if args.report_turtle:
         report.report_graph.serialize(args.report_turtle, format="turtle")
-    suggestions = _pillar_suggestions(report) if report.without_pillar else []
-    if args.json:
-        print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions), indent=2))
-    else:
-        print(render_text(report, suggestions))
+    print_report(report, args.json)
     return 0 if report.conforms else 1
 
 
-def _pillar_suggestions(report) -> list[dict]:
-    """Pillars for the actions that have none, from the suggesters of the built
-    graph; validation does not need a build, so without one there are none."""
+def print_report(report, as_json: bool) -> None:
+    """The validation report with its pillar hints and peer exemplars, readable or as JSON."""
+    from kg.validate import render_text
+
+    suggestions, exemplars = report_extras(report)
+    if as_json:
+        print(json.dumps(dict(report.to_json(), suggested_pillars=suggestions,
+                              peer_exemplars=exemplars), indent=2))
+    else:
+        print(render_text(report, suggestions, exemplars))
+
+
+def report_extras(report) -> tuple[list[dict], dict]:
+    """Pillar hints for actions without one, and peer exemplars, from the built state."""
+    assistant = _assistant()
+    if assistant is None:
+        return [], {}
+    return (assistant.pillars_for(report) if report.without_pillar else [],
+            assistant.exemplars_for(report))
+
+
+def _assistant():
+    """The built state's assistant, for pillar hints and peer exemplars;
+    validation does not need a build, so without one there are none."""
     from search.assistant import Assistant
     from search.index import IndexUnusable
     from search.linking import SuggestersUnusable
 
     try:
-        return Assistant.open(state_home()).pillars_for(report)
+        return Assistant.open(state_home())
     except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
-        print(f"no pillar suggestions: {err}", file=sys.stderr)
-        return []
+        print(f"no pillar suggestions or peer exemplars: {err}", file=sys.stderr)
+        return None
 
 
 def cmd_template(args) -> int:
@@ -155,13 +220,17 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"%(prog)s {version()}",
                      help="print the installed version and exit")
     sub = top.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="parse data/sources and build the graph and the search "
+    build = sub.add_parser("build", help="parse data/sources and the plans added to "
+                                         "$TCKG_HOME/plans, and build the graph and the search "
                                          "index into $TCKG_HOME (default var/)")
     build.add_argument("--graph-only", action="store_true",
                        help="build only the graph, without the model: enough for `tckg sparql`, "
                             "not for search, suggest or serve")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even when no source, added plan, ontology file or model changed")
     build.set_defaults(func=cmd_build)
     cli_search.add_commands(sub, UsageError)
+    cli_plans.add_commands(sub, UsageError)
     sparql = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
     sparql.add_argument("query", help="the query text, or a .rq file holding it")
     sparql.add_argument("--format", choices=FORMATS, default=None,

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.web import href, render
-from kg.store.guard import QueryRefused
+from kg.store.guard import QueryRefused, check_query
 from kg.store.pool import QueryTimeout, WorkerCrashed
 from kg.store.query import QuerySyntaxError, example_queries
 
@@ -48,6 +48,7 @@ def run_for_page(request: Request, query: str) -> dict:
     """What the page shows for one query: its table, or the error and its line."""
     started = perf_counter()
     try:
+        check_query(query)  # a query over a limit never reaches a worker (kg/limits.py)
         outcome = request.app.state.queries.run(query)
     except (QueryRefused, QuerySyntaxError, QueryTimeout, WorkerCrashed) as err:
         at = ERROR_AT.search(str(err))

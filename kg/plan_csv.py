@@ -12,6 +12,7 @@ import csv
 import io
 import re
 
+from kg.limits import CSV_CELL_CHARS, CSV_COLUMNS, CSV_ROWS
 from kg.model import PILLARS, Action, Deadline, Plan, UnreadablePlan
 from kg.text import split_owners
 from kg.vocab import slugify
@@ -43,7 +44,13 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
         raise UnreadablePlan("a CSV plan needs the institution's name (the institution field: "
                             "--institution on the command line, ?institution= over HTTP)")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as err:
+        raise UnreadablePlan(f"the CSV header does not parse: {err}") from None
+    if len(header) > CSV_COLUMNS.value():
+        raise UnreadablePlan(f"the CSV header has {len(header):,} columns (limit "
+                             f"{CSV_COLUMNS.value():,}, {CSV_COLUMNS.env})")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UnreadablePlan(f"the CSV header lacks the required column(s) {', '.join(missing)}; "
@@ -57,10 +64,23 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
                 title=title or "", source_file="", period_start=start, period_end=end)
     try:
         for number, row in enumerate(reader, start=2):
+            _within_limits(row, number)
             plan.actions.append(_action(row, number))
     except csv.Error as err:
         raise UnreadablePlan(f"the CSV does not parse at line {reader.line_num}: {err}") from None
     return plan
+
+
+def _within_limits(row: dict, number: int) -> None:
+    """Refuse a row past the row limit, or with a cell past the cell limit."""
+    if number - 1 > CSV_ROWS.value():
+        raise UnreadablePlan(f"the CSV has more than {CSV_ROWS.value():,} rows "
+                             f"(limit {CSV_ROWS.value():,}, {CSV_ROWS.env})")
+    cells = [v for v in row.values() if isinstance(v, str)] + list(row.get(None) or [])
+    longest = max(map(len, cells), default=0)
+    if longest > CSV_CELL_CHARS.value():
+        raise UnreadablePlan(f"row {number} has a cell of {longest:,} characters "
+                             f"(limit {CSV_CELL_CHARS.value():,}, {CSV_CELL_CHARS.env})")
 
 
 def _action(row: dict, number: int) -> Action:

@@ -6,12 +6,14 @@ the copy shipped in ontology/; any other remote context is refused, never fetche
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+from kg import limits
 from kg.model import UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR
 from kg.plan_csv import read_csv_plan
@@ -60,10 +62,20 @@ def _read(data: bytes, fmt: str, **plan_fields) -> Submission:
         rows = {str(action_iri(plan.slug, a.iri_key)): a.lines[0] for a in plan.actions}
         return Submission(graph, rows)
     if fmt == "turtle":
+        _within_limits(limits.check_turtle, data)
         return Submission(_parse(data, "turtle"))
     if fmt == "json-ld":
+        _within_limits(limits.check_json, data)
         return Submission(_parse(_local_contexts(data), "json-ld"))
     raise UnreadablePlan(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _within_limits(check, data: bytes) -> None:
+    """Refuse deep nesting before a recursive parser meets it."""
+    try:
+        check(data.decode("utf-8", errors="replace"))
+    except limits.LimitExceeded as err:
+        raise UnreadablePlan(str(err)) from None
 
 
 def _parse(data: bytes, fmt: str) -> Graph:
@@ -74,8 +86,26 @@ def _parse(data: bytes, fmt: str) -> Graph:
     # ValueError/TypeError, Turtle cut off mid-statement raises IndexError, and an
     # unterminated string (`"0`) trips an assert inside the Turtle parser.
     except (SyntaxError, ValueError, TypeError, IndexError, AssertionError) as err:
-        raise UnreadablePlan(f"the {fmt} does not parse: {err}") from None
+        # rdflib's message spans lines (the line, then an excerpt): one line here.
+        raise UnreadablePlan(f"the {fmt} does not parse: {' '.join(str(err).split())}") from None
+    except RecursionError:  # a nesting the flat scan did not see: refuse it the same way
+        raise UnreadablePlan(f"the {fmt} is nested too deeply for the parser") from None
+    _check_iris(graph, fmt)
     return graph
+
+
+# rdflib reads `<urn:a b>` without complaint; the SHACL engine then fails on it
+# (found by tests/test_fuzz.py). RFC 3987 allows none of these in an IRI.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _check_iris(graph: Graph, fmt: str) -> None:
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and _NOT_IN_IRI.search(term):
+                raise UnreadablePlan(f"the {fmt} holds an IRI with a character IRIs may not "
+                                     f"hold (a space, a quote, a bracket or a control "
+                                     f"character): {str(term)[:200]!r}")
 
 
 def _local_contexts(data: bytes) -> bytes:
@@ -84,6 +114,8 @@ def _local_contexts(data: bytes) -> bytes:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise UnreadablePlan(f"the JSON-LD is not valid JSON: {err}") from None
+    except RecursionError:
+        raise UnreadablePlan("the json-ld is nested too deeply for the parser") from None
     ours = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
 
     def resolve(node):

@@ -47,30 +47,32 @@ def suggested_link_iri(action: str, code: str) -> URIRef:
     return URIRef(f"{action}/suggested/{code}")
 
 
-def suggestion_graph(suggestions: list[Suggestion], run: Run) -> Graph:
+def suggestion_graph(suggestions: list[Suggestion], run: Run, node: URIRef = RUN) -> Graph:
+    """The links and their run; `node` names the run (a plan added later is
+    scored by a run of its own)."""
     graph = Graph()
     model = TCID[f"model/{slugify(run.model)}"]
-    graph.add((RUN, RDF.type, TC.SuggestionRun))
-    graph.add((RUN, RDFS.label, Literal(f"suggested TALENT links, {run.method}")))
-    graph.add((RUN, TC.method, Literal(run.method)))
-    graph.add((RUN, PROV.used, model))
-    graph.add((RUN, PROV.startedAtTime, Literal(run.started.isoformat(), datatype=XSD.dateTime)))
-    graph.add((RUN, PROV.endedAtTime, Literal(run.ended.isoformat(), datatype=XSD.dateTime)))
+    graph.add((node, RDF.type, TC.SuggestionRun))
+    graph.add((node, RDFS.label, Literal(f"suggested TALENT links, {run.method}")))
+    graph.add((node, TC.method, Literal(run.method)))
+    graph.add((node, PROV.used, model))
+    graph.add((node, PROV.startedAtTime, Literal(run.started.isoformat(), datatype=XSD.dateTime)))
+    graph.add((node, PROV.endedAtTime, Literal(run.ended.isoformat(), datatype=XSD.dateTime)))
     graph.add((model, RDF.type, PROV.Entity))
     graph.add((model, RDFS.label, Literal(run.model)))
     if run.labels_file:
         labels = TCID[f"labels/{run.labels_file}"]
-        graph.add((RUN, PROV.used, labels))
+        graph.add((node, PROV.used, labels))
         graph.add((labels, RDF.type, PROV.Entity))
         graph.add((labels, DCTERMS.identifier, Literal(run.labels_file)))
         graph.add((labels, RDFS.label, Literal(f"curated TALENT links: {run.labels_file}")))
         graph.add((labels, TC.sha256, Literal(run.labels_sha256)))
     for suggestion in suggestions:
-        node = suggested_link_iri(suggestion.action, suggestion.code)
-        graph.add((URIRef(suggestion.action), TC.suggestedLink, node))
-        graph.add((node, RDF.type, TC.SuggestedLink))
-        graph.add((node, TC.suggestedRecommendation, recommendation_iri(suggestion.code)))
-        graph.add((node, TC.score, Literal(Decimal(f"{suggestion.score:.4f}"), datatype=XSD.decimal)))
-        graph.add((node, TC.rank, Literal(suggestion.rank)))
-        graph.add((node, PROV.wasGeneratedBy, RUN))
+        link = suggested_link_iri(suggestion.action, suggestion.code)
+        graph.add((URIRef(suggestion.action), TC.suggestedLink, link))
+        graph.add((link, RDF.type, TC.SuggestedLink))
+        graph.add((link, TC.suggestedRecommendation, recommendation_iri(suggestion.code)))
+        graph.add((link, TC.score, Literal(Decimal(f"{suggestion.score:.4f}"), datatype=XSD.decimal)))
+        graph.add((link, TC.rank, Literal(suggestion.rank)))
+        graph.add((link, PROV.wasGeneratedBy, node))
     return graph

@@ -15,8 +15,9 @@ import pyshacl
 import pyshacl_turbo
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, SH, SKOS
+from rdflib.namespace import DCTERMS, RDFS, SH, SKOS
 
+from kg.limits import UPLOAD_BYTES
 from kg.model import PILLARS, UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
 from kg.submission import action_ids, read_submission
@@ -26,7 +27,7 @@ SHAPE_FILES = ("violations.ttl", "warnings.ttl")
 # Ill-typed literals ("2024-13") are expected in submissions and reported by the
 # shapes; rdflib's traceback for each would only bury the report.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = UPLOAD_BYTES.default
 
 # What a plan author calls each property: the CSV template's column names.
 FIELDS = {
@@ -53,8 +54,9 @@ def engine_name() -> str:
 
 
 def max_upload_bytes() -> int:
-    """The size limit for a submitted plan: $TCKG_MAX_UPLOAD_BYTES, default 10 MB."""
-    return int(os.environ.get("TCKG_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+    """The size limit for a submitted plan: $TCKG_MAX_UPLOAD_BYTES, default 10 MB
+    (kg/limits.py holds every limit)."""
+    return UPLOAD_BYTES.value()
 
 
 class PlanTooLarge(UnreadablePlan):
@@ -92,11 +94,13 @@ class Report:
     # Actions with none of the four pillars, focus IRI -> the action's text: what
     # a pillar suggester (search/assistant.py) can help with.
     without_pillar: dict[str, str] = field(default_factory=dict, repr=False)
+    # The publishing institution's name: its own actions are no peer exemplars.
+    institution: str | None = field(default=None, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("report_graph")
-        data.pop("without_pillar")
+        for internal in ("report_graph", "without_pillar", "institution"):
+            data.pop(internal)
         return data
 
 
@@ -119,7 +123,16 @@ def validate(data: bytes, fmt: str, *, max_bytes: int | None = None, engine: str
     return Report(conforms=violations == 0, violations=violations,
                   warnings=len(results) - violations, results=results,
                   not_addressed=not_addressed(submission.graph), report_graph=report_graph,
-                  without_pillar=_without_pillar(submission.graph))
+                  without_pillar=_without_pillar(submission.graph),
+                  institution=_institution(submission.graph))
+
+
+def _institution(graph: Graph) -> str | None:
+    for plan in graph.subjects(RDF.type, TC.ActionPlan):
+        for publisher in graph.objects(plan, DCTERMS.publisher):
+            if (name := graph.value(publisher, RDFS.label)) is not None:
+                return str(name)
+    return None
 
 
 def _without_pillar(graph: Graph) -> dict[str, str]:
@@ -189,10 +202,12 @@ def not_addressed(graph: Graph) -> dict[str, list[str]]:
     }
 
 
-def render_text(report: Report, suggested_pillars: list[dict] | None = None) -> str:
+def render_text(report: Report, suggested_pillars: list[dict] | None = None,
+                exemplars: dict | None = None) -> str:
     """The report for a person: a summary line, then problems grouped by action.
     `suggested_pillars` ([{"focus", "pillars": [{"label", "score"}]}], best
-    first) adds a hint to each action that has no pillar."""
+    first) adds a hint to each action that has no pillar; `exemplars`
+    (search/exemplars.py) what peers do where the plan is silent."""
     suggested = {s["focus"]: ", ".join(f"{p['label']} ({p['score']:.2f})" for p in s["pillars"][:2])
                  for s in suggested_pillars or []}
     verdict = "conforms" if report.conforms else "does not conform"
@@ -218,7 +233,23 @@ def render_text(report: Report, suggested_pillars: list[dict] | None = None) -> 
     missing = report.not_addressed
     lines.append("\nNot addressed: pillars: " + (", ".join(missing["pillars"]) or "none")
                  + "; TALENT recommendations: " + (", ".join(missing["recommendations"]) or "none") + ".")
+    lines.extend(_exemplar_lines(exemplars or {}))
     return "\n".join(lines)
+
+
+def _exemplar_lines(exemplars: dict) -> list[str]:
+    groups = ([(f"{r['code']} {r['label']}", r["actions"]) for r in exemplars.get("recommendations", [])]
+              + [(f"{p['label']} pillar", p["actions"]) for p in exemplars.get("pillars", [])])
+    if not any(actions for _, actions in groups):
+        return []
+    lines = ["\nWhat other institutions do where this plan is silent:"]
+    for title, actions in groups:
+        if actions:
+            lines.append(f"  {title}:")
+            lines.extend(f"    {a['id']} ({a['institution']}, {a['link']}"
+                         + (f" {a['score']:.2f}" if a["score"] is not None else "")
+                         + f"): {_short(a['text'])}" for a in actions)
+    return lines
 
 
 def _short(value: str) -> str:

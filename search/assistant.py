@@ -45,6 +45,13 @@ class Assistant:
             "similar": self.searcher.search(text, limit),
         }
 
+    def exemplars_for(self, report: Report) -> dict:
+        """Other institutions' best actions for each recommendation and pillar
+        the submitted plan leaves unaddressed (search/exemplars.py)."""
+        from search.exemplars import peer_exemplars
+
+        return peer_exemplars(self.searcher, self.suggesters, report.not_addressed, report.institution)
+
     def pillars_for(self, report: Report) -> list[dict]:
         """For each action of a submitted plan that has no pillar, the pillars its
         text suggests, best first: [{"focus", "action_id", "row", "pillars"}]."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kg.build import build_graph, progress
+from kg.build import build_graph, build_inputs, progress
 from search.encoder import Encoder, load_encoder
 from search.index import build_index
 from search.linking import SuggestLinks
@@ -14,7 +14,7 @@ from search.linking import SuggestLinks
 def build_all(home: Path, encoder: Encoder) -> dict:
     """Everything `tckg build` makes, one model load for all of it."""
     suggest = SuggestLinks(encoder)
-    manifest = build_graph(home, enrich=suggest)
+    manifest = build_graph(home, enrich=suggest, inputs=build_inputs(home, encoder.name))
     suggest.suggesters.save(home)
     build_search_index(home, encoder)
     return manifest
@@ -35,3 +35,4 @@ def timed_load_encoder() -> Encoder:
     encoder = load_encoder()
     progress(f"model {encoder.name} loaded in {time.perf_counter() - started:.1f} s")
     return encoder
+

@@ -8,13 +8,16 @@ index is never silently used.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
+import numpy as np
 
+from kg.integrity import checksums, read_json, verify
 from kg.store import open_store, read_manifest
 from search.documents import Document, document_text, read_documents
 from search.encoder import Encoder
@@ -73,6 +76,7 @@ def build_index(home: Path, encoder: Encoder, fields: tuple[str, ...] = DOCUMENT
     save_vectors(vectors, fresh / VECTORS)
     payload = [dict(d.to_json(), indexed_text=t) for d, t in zip(documents, texts)]
     (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    manifest["checksums"] = checksums(fresh)  # every file but the manifest, checked on load
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     shutil.rmtree(live, ignore_errors=True)
     fresh.rename(live)
@@ -92,23 +96,52 @@ def load_index(home: Path, model: str) -> SearchIndex:
     folder = home / INDEX_DIR
     if not (folder / MANIFEST).exists():
         raise IndexUnusable(f"no search index in {folder}: run `tckg build` first")
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_json(folder / MANIFEST, IndexUnusable)
     graph_checksum = read_manifest(home)["checksum"]
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexUnusable(f"the search index in {folder} is of an older format: "
                             "run `tckg build` to rebuild it")
-    if manifest["graph_checksum"] != graph_checksum:
+    if manifest.get("graph_checksum") != graph_checksum:
         raise IndexUnusable(f"the search index in {folder} was built from another graph "
                             "(stale): run `tckg build` to rebuild it")
     if manifest["model"] != model:
         raise IndexUnusable(f"the search index was built with the model {manifest['model']!r} "
                             f"but {model!r} is configured (TCKG_MODEL): rebuild with "
                             "`tckg build`, or configure the index's model; models are never mixed")
+    verify(folder, manifest.get("checksums"), IndexUnusable)
     vectors = load_vectors(folder / VECTORS)
-    payload = json.loads((folder / DOCUMENTS).read_text(encoding="utf-8"))
+    payload = read_json(folder / DOCUMENTS, IndexUnusable)
     if not (len(payload) == vectors.ntotal == manifest["count"]
             and vectors.d == manifest["dimension"]):
         raise IndexUnusable(f"the search index in {folder} is damaged (counts or dimension "
                             "disagree): run `tckg build` to rebuild it")
     texts = [entry.pop("indexed_text") for entry in payload]
     return SearchIndex([Document(**entry) for entry in payload], texts, vectors, manifest, folder)
+
+
+def stage_index(home: Path, index: SearchIndex, drop: tuple[str, ...], documents: list[Document],
+                vectors, checksum: str, generation: str) -> dict:
+    """The index with the actions under the `drop` prefixes taken out and
+    `documents` (embedded as `vectors`) put in, staged as index.pending for the
+    graph with `checksum`: the other actions keep their stored vectors, and the
+    index stays exact, in the IRI order a full build gives."""
+    kept = [i for i, d in enumerate(index.documents) if not d.action.startswith(drop)]
+    stored = faiss.downcast_index(index.vectors.index).reconstruct_n(0, index.vectors.ntotal)
+    fields = tuple(index.manifest["document_fields"])
+    docs = [index.documents[i] for i in kept] + list(documents)
+    texts = [index.texts[i] for i in kept] + [document_text(d, fields) for d in documents]
+    rows = np.vstack([stored[kept], np.asarray(vectors, dtype=np.float32).reshape(-1, stored.shape[1])])
+    order = sorted(range(len(docs)), key=lambda i: docs[i].action)
+    fresh = home / f"{INDEX_DIR}.pending"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    if index.manifest.get("query_encoder") == "onnx":  # the same export: linked, not copied
+        shutil.copytree(index.folder / QUERY_ENCODER, fresh / QUERY_ENCODER, copy_function=os.link)
+    save_vectors(build_vectors(rows[order], index.manifest["index_type"]), fresh / VECTORS)
+    payload = [dict(docs[i].to_json(), indexed_text=texts[i]) for i in order]
+    (fresh / DOCUMENTS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    manifest = dict(index.manifest, count=len(docs), graph_checksum=checksum, generation=generation,
+                    built=datetime.now(UTC).isoformat(timespec="seconds"))
+    (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from rdflib import Graph
 
 from kg import resources
 from kg.build import progress
+from kg.integrity import checksums, read_json, verify
 from kg.store import read_manifest
 from kg.suggested import Run, Suggestion, suggestion_graph
 from kg.vocab import action_iri_from_short_id
@@ -106,7 +108,8 @@ class Suggesters:
         self.links.save(fresh / "links.npz")
         self.pillars.save(fresh / "pillars.npz")
         manifest = {"method": METHOD_VERSION, "model": self.model,
-                    "graph_checksum": read_manifest(home)["checksum"]}
+                    "graph_checksum": read_manifest(home)["checksum"],
+                    "checksums": checksums(fresh)}
         (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         shutil.rmtree(live, ignore_errors=True)
         fresh.rename(live)
@@ -116,11 +119,12 @@ class Suggesters:
         folder = home / SUGGEST_DIR
         if not (folder / MANIFEST).exists():
             raise SuggestersUnusable(f"no fitted suggesters in {folder}: run `tckg build` first")
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if (manifest["graph_checksum"] != read_manifest(home)["checksum"]
-                or manifest["method"] != METHOD_VERSION or manifest["model"] != model):
+        manifest = read_json(folder / MANIFEST, SuggestersUnusable)
+        if (manifest.get("graph_checksum") != read_manifest(home)["checksum"]
+                or manifest.get("method") != METHOD_VERSION or manifest.get("model") != model):
             raise SuggestersUnusable(f"the suggesters in {folder} were fitted on another graph, "
                                      "method or model (stale): run `tckg build` to refit them")
+        verify(folder, manifest.get("checksums"), SuggestersUnusable)
         return cls(LinkSuggester.load(folder / "links.npz"),
                    PillarSuggester.load(folder / "pillars.npz"), model)
 
@@ -139,14 +143,34 @@ class SuggestLinks:
         vectors = self.encoder.encode([d.text for d in documents])
         self.suggesters = Suggesters.fit(self.encoder, documents, vectors,
                                          curated_labels(self.labels_file))
-        links = self.suggesters.links
-        scores = links.scores(vectors, [d.institution for d in documents])
-        suggestions = [
-            Suggestion(d.action, links.codes[j], float(row[j]), rank)
-            for d, row in zip(documents, scores)
-            for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]
-        run = Run(self.encoder.name, METHOD_VERSION, started, datetime.now(UTC),
-                  self.labels_file.name, hashlib.sha256(self.labels_file.read_bytes()).hexdigest())
+        suggestions = best_links(self.suggesters.links, documents, vectors)
+        run = labelled_run(self.encoder.name, started, self.labels_file)
         progress(f"suggested links: the {KEPT} best of R1-R16 for each of {len(documents)} "
                  f"actions ({METHOD_VERSION}, {self.encoder.name})")
         return suggestion_graph(suggestions, run)
+
+
+def best_links(links: LinkSuggester, documents: list[Document], vectors: np.ndarray) -> list[Suggestion]:
+    """The KEPT best R-codes for each action, scored without its own institution."""
+    scores = links.scores(vectors, [d.institution for d in documents])
+    return [Suggestion(d.action, links.codes[j], float(row[j]), rank)
+            for d, row in zip(documents, scores)
+            for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]
+
+
+def labelled_run(model: str, started: datetime, labels_file: Path = LABELS_FILE) -> Run:
+    return Run(model, METHOD_VERSION, started, datetime.now(UTC), labels_file.name,
+               hashlib.sha256(labels_file.read_bytes()).hexdigest())
+
+
+def stage_suggesters(home: Path, checksum: str, generation: str) -> None:
+    """The fitted suggesters, unchanged, staged as suggest.pending for the graph
+    with `checksum`: an added plan is scored by them, not refitted into them
+    (`tckg build --force` refits on every plan)."""
+    live, fresh = home / SUGGEST_DIR, home / f"{SUGGEST_DIR}.pending"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(live, fresh, copy_function=os.link)
+    manifest = json.loads((live / MANIFEST).read_text(encoding="utf-8"))
+    (fresh / MANIFEST).unlink()
+    (fresh / MANIFEST).write_text(json.dumps(dict(manifest, graph_checksum=checksum,
+                                                  generation=generation), indent=2), encoding="utf-8")

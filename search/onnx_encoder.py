@@ -71,7 +71,7 @@ def export(encoder, folder: Path) -> None:
 
 
 class OnnxEncoder:
-    def __init__(self, folder: Path, name: str):
+    def __init__(self, folder: Path, name: str, threads: int = 1):
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -83,7 +83,8 @@ class OnnxEncoder:
         options.log_severity_level = 3
         # One thread per query: a server encodes several queries at once, and
         # two-way parallelism inside each one only made them queue on 2 cores.
-        options.intra_op_num_threads = 1
+        # A batch of documents alone in its process (tckg add) may use more.
+        options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(str(folder / MODEL), options,
                                                     providers=["CPUExecutionProvider"])
         self.name = name

@@ -28,7 +28,7 @@ TCKG = str(Path(sys.executable).parent / "tckg")
 def tckg(home, *args):
     """The `tckg` command as a user runs it, over the state home `home`."""
     env = dict(os.environ, TCKG_HOME=str(home))
-    return subprocess.run([TCKG, *args], capture_output=True, text=True, env=env, timeout=120,
+    return subprocess.run([TCKG, *args], capture_output=True, text=True, env=env, timeout=600,
                           check=False)
 
 

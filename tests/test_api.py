@@ -13,7 +13,8 @@ from tests.test_validate import TEMPLATES, _jsonld
 
 EXAMPLE_CSV = (TEMPLATES / "plan-example.csv").read_bytes()
 PLAN_FIELDS = {"institution": "University of Example", "title": "Example plan"}
-REPORT_KEYS = {"conforms", "violations", "warnings", "results", "not_addressed", "suggested_pillars"}
+REPORT_KEYS = {"conforms", "violations", "warnings", "results", "not_addressed", "suggested_pillars",
+               "peer_exemplars"}
 
 
 def error_of(response, status: int) -> str:

@@ -24,6 +24,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_up(process: subprocess.Popen, base: str) -> None:
+    """Until the server at `base` answers /healthz; fails if it dies or takes 90 s."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            assert process.poll() is None, process.stderr.read().decode()
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("the server did not start within 90 s")
+
+
 @pytest.fixture(scope="module")
 def server(search_home):
     port = free_port()
@@ -31,17 +45,7 @@ def server(search_home):
     process = subprocess.Popen([TCKG, "serve", "--host", "127.0.0.1", "--port", str(port)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the server did not start within 90 s")
+    wait_until_up(process, base)
     yield base
     process.terminate()
     process.wait(timeout=20)

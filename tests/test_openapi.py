@@ -26,7 +26,8 @@ def test_every_route_is_described_with_examples(client):
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {
         "/sparql", "/search", "/actions/{action_id}/similar", "/actions/{action_id}",
-        "/institutions", "/recommendations", "/validate", "/id/{path}", "/healthz", "/suggest"}
+        "/institutions", "/recommendations", "/validate", "/id/{path}", "/healthz", "/suggest",
+        "/plans", "/plans/{plan_id}"}
     text = str(spec)
     for example in ("fair attribution policy", "northumbria:16", "manchester-met:3.4",
                     "Credit technicians as co-authors",

@@ -200,7 +200,7 @@ def test_cli_exit_codes_and_json(tmp_path):
     assert ok.returncode == 0
     body = json.loads(ok.stdout)
     assert set(body) == {"conforms", "violations", "warnings", "results", "not_addressed",
-                         "suggested_pillars"}
+                         "suggested_pillars", "peer_exemplars"}
     assert body["suggested_pillars"] == []  # every action has a pillar
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + GOOD_ROW.replace("Visibility", "Visiblity"), encoding="utf-8")

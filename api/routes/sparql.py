@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ApiError
 from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
 from api.sparql_page import sparql_page
-from kg.store.guard import QueryRefused
+from kg.limits import QUERY_CHARS
+from kg.store.guard import QueryRefused, check_query
 from kg.store.pool import QueryTimeout, StoreUnavailable, WorkerCrashed
 from kg.store.query import QuerySyntaxError
 
@@ -40,7 +41,8 @@ def _answer(request: Request, query: str) -> Response:
     """Run in a worker process, then serialise here, in one thread: pyoxigraph's
     result iterators must be used and dropped on the thread that made them."""
     try:
-        # The worker checks the query (no update, no SERVICE) before it runs it.
+        # Checked here too, so that a query over a limit never reaches a worker.
+        check_query(query)
         outcome = request.app.state.queries.run(query)
     except (QueryRefused, QuerySyntaxError) as err:
         raise ApiError(400, str(err)) from None
@@ -86,6 +88,10 @@ def sparql_get(request: Request, query: str | None = None) -> Response:
                      "example": {"query": EXAMPLE["query"]["value"]}}}}})
 async def sparql_post(request: Request) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > 4 * QUERY_CHARS.value():  # 4 bytes a character at most
+        raise ApiError(413, f"the request body is {int(declared):,} bytes, over what a query of "
+                            f"{QUERY_CHARS.value():,} characters can take ({QUERY_CHARS.env})")
     body = await request.body()
     if kind == "application/sparql-update":
         raise ApiError(403, "SPARQL updates are not allowed: this endpoint is read-only")

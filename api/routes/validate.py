@@ -3,7 +3,9 @@ own report graph as Turtle). The body is read in chunks and refused past the
 size limit before it is all in memory."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -68,26 +70,32 @@ async def _plan(request: Request, limit: int) -> tuple[bytes, str]:
     return await _read_body(request, limit), fmt
 
 
+def csv_plan_fields(institution: str | None = Query(None, description="CSV: the institution",
+                                                    examples=["University of Example"]),
+                    title: str | None = Query(None, description="CSV: the plan's title"),
+                    start: str | None = Query(None, description="CSV: first month, YYYY-MM"),
+                    end: str | None = Query(None, description="CSV: last month, YYYY-MM")) -> dict:
+    """The plan fields a CSV carries outside its rows, as query parameters."""
+    return {"institution": institution, "title": title, "start": start, "end": end}
+
+
 @router.post("/validate", summary="SHACL-validate a submitted plan",
              description="200 with the report whether or not the plan conforms; 400 for "
                          "unreadable input, 413 over the size limit, 415 for an unknown "
                          "content type. Ask for `text/turtle` to get SHACL's report graph. "
                          "`suggested_pillars` lists, for each action with no pillar, the "
-                         "pillars its text suggests (best first, with scores).",
+                         "pillars its text suggests (best first, with scores); `peer_exemplars`, "
+                         "for each TALENT recommendation and pillar the plan does not address, the "
+                         "best actions other institutions have for it (asserted links first, then "
+                         "suggested ones at or above the threshold).",
              openapi_extra={"requestBody": BODY},
              responses={400: {"description": "unreadable plan"}, 413: {"description": "too large"},
                         415: {"description": "unknown content type"}})
-async def validate_plan(request: Request,
-                        institution: str | None = Query(None, description="CSV: the institution",
-                                                        examples=["University of Example"]),
-                        title: str | None = Query(None, description="CSV: the plan's title"),
-                        start: str | None = Query(None, description="CSV: first month, YYYY-MM"),
-                        end: str | None = Query(None, description="CSV: last month, YYYY-MM")):
+async def validate_plan(request: Request, plan_fields: Annotated[dict, Depends(csv_plan_fields)]):
     limit = max_upload_bytes()
     try:
         data, fmt = await _plan(request, limit)
-        fields = ({"institution": institution, "title": title, "start": start, "end": end}
-                  if fmt == "csv" else {})
+        fields = plan_fields if fmt == "csv" else {}
         wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
         turtle = bool(wanted) and wanted[0] == "text/turtle"
         # In the app's worker processes (kg/validation_pool.py): validations in parallel.
@@ -101,6 +109,8 @@ async def validate_plan(request: Request,
         raise ApiError(400, str(err)) from None
     if turtle:
         return Response(report.report_graph.serialize(format="turtle"), media_type="text/turtle")
-    suggestions = (await run_in_threadpool(request.app.state.assistant.pillars_for, report)
+    assistant = request.app.state.assistant
+    suggestions = (await run_in_threadpool(assistant.pillars_for, report)
                    if report.without_pillar else [])
-    return JSONResponse(dict(report.to_json(), suggested_pillars=suggestions))
+    exemplars = await run_in_threadpool(assistant.exemplars_for, report)
+    return JSONResponse(dict(report.to_json(), suggested_pillars=suggestions, peer_exemplars=exemplars))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.store.base import Backend, GraphReader, QueryRunner, StoreMissing
+from kg.store.base import Backend, GraphReader, QueryRunner, StoreDamaged, StoreMissing
 from kg.store.embedded import (
     DUMP,
     GRAPH_DIR,
@@ -71,6 +71,6 @@ def open_query_runner(home: Path | None = None, **settings) -> QueryRunner:
 
 
 __all__ = ["DUMP", "GRAPH_DIR", "MANIFEST", "Backend", "GraphReader", "QueryRunner",
-           "StoreMissing", "backend", "canonical_ntriples", "current_generation",
+           "StoreDamaged", "StoreMissing", "backend", "canonical_ntriples", "current_generation",
            "memory_store", "open_query_runner", "open_store", "read_manifest", "state_home",
            "write_store"]

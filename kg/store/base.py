@@ -22,6 +22,11 @@ class StoreMissing(RuntimeError):
     """No graph has been built in the state folder (or loaded into the server) yet."""
 
 
+class StoreDamaged(StoreMissing):
+    """A graph file that does not load or does not match its manifest; the
+    remedy is the same as for a missing graph: `tckg build`."""
+
+
 class QueryTimeout(RuntimeError):
     """The query ran past the time limit and was stopped."""
 

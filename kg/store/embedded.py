@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.store.base import StoreMissing
+from kg.integrity import file_sha256, read_json
+from kg.store.base import StoreDamaged, StoreMissing
 
 GRAPH_DIR = "graph"
 MANIFEST = "graph.json"
@@ -49,7 +50,7 @@ def write_store(ntriples: bytes, home: Path, meta: dict) -> dict:
     count = len(store)
     del store
     manifest = dict(meta, triples=count, checksum=hashlib.sha256(ntriples).hexdigest())
-    manifest["generation"] = generation_id(manifest["checksum"])
+    manifest.setdefault("generation", generation_id(manifest["checksum"]))  # publish names its own
     (fresh / DUMP).write_bytes(ntriples)
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if live.exists():
@@ -79,7 +80,15 @@ def open_store(home: Path | None = None, in_memory: bool = False) -> ox.Store:
     if not (path / MANIFEST).exists():
         raise StoreMissing(f"no graph in {path}: run `tckg build` first")
     if not in_memory:
-        return ox.Store.read_only(str(path))
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreDamaged(f"the graph store in {path} does not open ({err}): "
+                               "run `tckg build` to rebuild it") from None
+    dump = path / DUMP
+    if not dump.is_file() or file_sha256(dump) != read_manifest(home).get("checksum"):
+        raise StoreDamaged(f"{dump} is missing or damaged (its checksum does not match "
+                           f"{path / MANIFEST}): run `tckg build` to rebuild it")
     store = ox.Store()
     store.bulk_load(path=str(path / DUMP), format=ox.RdfFormat.N_TRIPLES)
     return store
@@ -89,7 +98,7 @@ def read_manifest(home: Path | None = None) -> dict:
     path = (home or state_home()) / GRAPH_DIR / MANIFEST
     if not path.exists():
         raise StoreMissing(f"no graph in {path.parent}: run `tckg build` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json(path, StoreDamaged)
 
 
 class EmbeddedBackend:

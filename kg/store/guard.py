@@ -1,10 +1,14 @@
 """Refuse SPARQL that must not run here: updates, and anything that would make
 the engine fetch a URL (SERVICE). Checked on the query's tokens, with strings,
 IRIs and comments removed, before the query reaches the engine: every engine
-here executes SERVICE by sending an HTTP request."""
+here executes SERVICE by sending an HTTP request. The length and nesting limits
+(kg/limits.py) are checked first: Oxigraph's parser recurses once per nesting
+level, and 5,000 nested groups overflow its stack and kill the process."""
 from __future__ import annotations
 
 import re
+
+from kg import limits
 
 _NOISE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
@@ -43,7 +47,12 @@ def query_form(query: str) -> str | None:
 
 
 def check_query(query: str) -> None:
-    """Raise QueryRefused for an update or a query that would reach the network."""
+    """Raise QueryRefused for a query over a limit, an update, or a query that
+    would reach the network."""
+    try:
+        limits.check_query(query)
+    except limits.LimitExceeded as err:
+        raise QueryRefused(str(err)) from None
     bare = _tokens_only(query)
     for word in _UPDATE:
         if re.search(_KEYWORD.format(word), bare, flags=re.IGNORECASE) and not _is_query_form(bare):

@@ -199,7 +199,7 @@ class RemoteBackend:
         """Load into a new generation's graph, check it is whole, switch in one
         update request, then drop what is older than the generation replaced."""
         checksum = hashlib.sha256(ntriples).hexdigest()
-        generation = generation_id(checksum)
+        generation = meta.get("generation") or generation_id(checksum)  # publish names its own
         graph = generation_graph(generation)
         expected = sum(1 for line in io.BytesIO(ntriples) if line.strip())  # no list of lines
         update(self.endpoints, f"INSERT DATA {{ GRAPH <{CONTROL}> {{ <{graph}> a "
