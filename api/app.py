@@ -2,8 +2,8 @@
 
 Everything is loaded at start-up: the graph (in memory), the search index
 and its query encoder, the fitted suggesters, the SHACL shapes, the catalog answers, and the SPARQL
-query workers (started with the app's lifespan, stopped with it); and loaded
-again when a plan is published into the state home (api/reload.py).
+query workers and validation workers (started with the app's lifespan, stopped with it); and
+loaded again when a plan is published into the state home (api/reload.py).
 """
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ from api.routes import (
     validate_form,
 )
 from api.web import STATIC_DIR
-from kg.store import DUMP, GRAPH_DIR, state_home
-from kg.store.pool import QueryPool, pool_settings
+from kg.store import open_query_runner, state_home
+from kg.store.pool import pool_settings
 from kg.validate import shapes_graph
+from kg.validation_pool import ValidationPool
 
 DESCRIPTION = ("Technician Commitment Knowledge Graph: UK universities' Technician Commitment "
                "action plans as RDF. A read-only SPARQL 1.1 endpoint, hybrid semantic search, "
@@ -48,7 +49,8 @@ def create_app(home: Path | None = None) -> FastAPI:
         # lifespan again on a live app (as test tools do) must not replace them.
         owner = getattr(app.state, "queries", None) is None
         if owner:
-            app.state.queries = QueryPool(home / GRAPH_DIR / DUMP, **settings)
+            app.state.queries = open_query_runner(home, **settings)
+            app.state.validators = ValidationPool()
             app.state.reloader.start()
         try:
             yield
@@ -56,7 +58,8 @@ def create_app(home: Path | None = None) -> FastAPI:
             if owner:
                 app.state.reloader.stop()
                 app.state.queries.close()
-                app.state.queries = None
+                app.state.validators.close()
+                app.state.queries = app.state.validators = None
 
     # /docs is served by the pages router from vendored Swagger UI (FastAPI's own loads a CDN).
     app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import catalog as graph_catalog
-from kg.store import DUMP, GRAPH_DIR, StoreMissing, open_store, read_manifest
-from kg.store.pool import QueryPool
+from kg.store import StoreMissing, open_query_runner, open_store, read_manifest
 from search.assistant import Assistant
 from search.engine import Searcher
 from search.index import IndexUnusable
@@ -99,7 +98,7 @@ class Reloader:
                 return False
             old = getattr(self.app.state, "queries", None)
             if old is not None:
-                self.app.state.queries = QueryPool(self.home / GRAPH_DIR / DUMP, **self.settings)
+                self.app.state.queries = open_query_runner(self.home, **self.settings)
             apply(self.app, state)
             if old is not None:
                 retire = threading.Timer(old.timeout + 1, old.close)

@@ -14,7 +14,7 @@ from pathlib import Path
 from kg.build import SOURCES_DIR
 from kg.model import Plan
 from kg.ontology import ontology_graph
-from kg.rdf import add_plan, new_graph
+from kg.rdf import add_plan, new_graph, summary_links
 from kg.sources import load_sources
 
 ACTIONS_PER_PLAN = 200
@@ -41,8 +41,25 @@ def write_ntriples(n_actions: int, out: Path) -> int:
         for plan in synthetic_plans(n_actions):
             graph = new_graph()
             add_plan(graph, plan)
+            graph += summary_links(graph)  # as kg/build.py derives them
             sink.write(graph.serialize(format="nt", encoding="utf-8"))
     return n_actions
+
+
+def replicate(nt: Path, copies: int, out: Path) -> None:
+    """The synthetic graph `copies` times over, each copy's plans, actions and
+    institutions under new IRIs and names (the ontology once): a large graph in
+    seconds instead of regenerating it action by action."""
+    lines = nt.read_bytes().splitlines(keepends=True)
+    synthetic = [line for line in lines if b"/synthetic-" in line]
+    with out.open("wb") as sink:
+        sink.writelines(line for line in lines if b"/synthetic-" not in line)
+        for copy in range(copies):
+            block = b"".join(synthetic)
+            if copy:
+                block = (block.replace(b"/synthetic-", b"/synthetic-c%d-" % copy)
+                         .replace(b'"Synthetic University ', b'"Synthetic University C%d-' % copy))
+            sink.write(block)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from kg import resources
 from kg.ontology import ontology_graph
 from kg.plans import REGISTRY, plans_dir
 from kg.publish import STAGED, new_generation, registry_graph
-from kg.rdf import plans_to_graph
+from kg.rdf import plans_to_graph, summary_links
 from kg.sources import load_sources
 from kg.store import StoreMissing, canonical_ntriples, memory_store, read_manifest, write_store
 from kg.vocab import TC
@@ -48,7 +48,9 @@ def build_graph(home: Path, sources_dir: Path = SOURCES_DIR, enrich: Enrich | No
     for plan in added_plans:
         progress(f"added plan {plan.source_file}: {len(plan.actions)} actions for {plan.institution}")
     plans += added_plans
-    graph = plans_to_graph(plans[:len(plans) - len(added_plans)], sources_dir) + added + ontology_graph()
+    graph = plans_to_graph(plans[:len(plans) - len(added_plans)], sources_dir) + added
+    graph += summary_links(graph)  # the crosswalk closure, for added plans too
+    graph += ontology_graph()
     ntriples = canonical_ntriples(graph.serialize(format="nt", encoding="utf-8"))
     meta = {"actions": sum(len(p.actions) for p in plans), "inputs": inputs}
     if enrich is not None:

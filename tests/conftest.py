@@ -13,6 +13,15 @@ import pytest
 from kg.build import SOURCES_DIR, build_graph
 from kg.sources import load_sources
 from kg.store import open_store
+from tests.store_fixtures import (  # noqa: F401 - fixtures, shared by every test module
+    each_client,
+    each_store,
+    external_client,
+    external_home,
+    external_store,
+    oxigraph_server,
+    oxigraph_servers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TCKG = str(Path(sys.executable).parent / "tckg")

@@ -2,6 +2,7 @@
 independently from the parsed plans (not from the graph)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections import Counter
@@ -17,6 +18,7 @@ from kg.store.query import select_rows
 from kg.text import month_end
 from kg.vocab import recommendation_iri
 from tests.conftest import documentation
+from tests.store_fixtures import BACKENDS
 
 QUERIES = sorted((ONTOLOGY_DIR / "queries").glob("*.rq"))
 
@@ -44,6 +46,16 @@ def test_every_query_has_a_title_and_runs(path, request):
     assert always, (path.stem, names)
     assert len({tuple(str(r[n]) for n in names) for r in rows}) == len(rows)  # no repeats
 
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_every_query_answers_alike_on_both_stores(path, suggested_store, external_store):
+    """The external server (loaded with the same graph) gives the same rows."""
+    text = path.read_text(encoding="utf-8")
+
+    def rows(store):
+        return sorted(tuple(sorted(row.items())) for row in select_rows(store, text))
+
+    assert rows(external_store) == rows(suggested_store)
+
 
 def summary_codes(code: str) -> set[str]:
     """R codes an asserted code stands for: itself, or its crosswalk targets."""
@@ -55,25 +67,25 @@ def summary_codes(code: str) -> set[str]:
             for p in (SKOS.broadMatch, SKOS.closeMatch) for t in graph.objects(iri, p)}
 
 
-def test_coverage_matrix(store, plans):
+def test_coverage_matrix(each_store, plans):
     expected = Counter()
     for plan in plans.values():
         for action in plan.actions:
             for code in {r for c in action.recommendations for r in summary_codes(c)}:
                 expected[(plan.institution, code)] += 1
-    rows = select_rows(store, query("coverage-matrix"))
+    rows = select_rows(each_store, query("coverage-matrix"))
     assert {(r["institution"], r["recommendation"]): int(r["actions"]) for r in rows} == expected
     assert expected[("Northumbria University", "R5")] == 5
 
 
-def test_pillar_balance(store, plans):
+def test_pillar_balance(each_store, plans):
     expected = Counter((p.institution, pillar) for p in plans.values() for a in p.actions for pillar in a.pillars)
-    rows = select_rows(store, query("pillar-balance"))
+    rows = select_rows(each_store, query("pillar-balance"))
     assert {(r["institution"], r["pillar"]): int(r["actions"]) for r in rows} == expected
 
 
 @pytest.mark.parametrize("before", [None, "2022-01-01", "2025-06-30"])
-def test_actions_due_before(store, plans, before):
+def test_actions_due_before(each_store, plans, before):
     cutoff = before or "2024-01-01"
     expected = {(p.institution, a.local_id) for p in plans.values() for a in p.actions
                 if a.deadline and month_end(a.deadline.value) < cutoff}
@@ -81,15 +93,15 @@ def test_actions_due_before(store, plans, before):
     text = query("actions-due-before")
     if before:
         text = text.replace("SELECT ?institution", "SELECT ?before ?institution")
-    rows = select_rows(store, text, **bindings)
+    rows = select_rows(each_store, text, **bindings)
     assert {(r["institution"], r["id"]) for r in rows} == expected
     assert expected  # each cut-off has matching actions
     due = [month_end(r["due"]) if len(r["due"]) == 7 else r["due"] for r in rows]
     assert due == sorted(due)
 
 
-def test_actions_by_stakeholder_type(store, plans):
-    rows = select_rows(store, query("actions-by-stakeholder-type"))
+def test_actions_by_stakeholder_type(each_store, plans):
+    rows = select_rows(each_store, query("actions-by-stakeholder-type"))
     got = {(r["stakeholderType"], r["institution"]): int(r["actions"]) for r in rows}
     portsmouth = plans["portsmouth"].actions
     assert got[("Technical managers", "University of Portsmouth")] == sum(
@@ -101,32 +113,36 @@ def test_actions_by_stakeholder_type(store, plans):
     assert not any(inst == "Northumbria University" for _, inst in got)  # it names no owners
 
 
-def test_no_summary_recommendation_is_unaddressed_across_the_five_plans(store):
-    assert select_rows(store, query("unaddressed-recommendations")) == []
+def test_no_summary_recommendation_is_unaddressed_across_the_five_plans(each_store):
+    assert select_rows(each_store, query("unaddressed-recommendations")) == []
 
 
-def test_unaddressed_recommendations_with_northumbria_alone(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unaddressed_recommendations_with_northumbria_alone(tmp_path, backend, oxigraph_servers):
     sources = tmp_path / "sources"
     sources.mkdir()
     shutil.copy(SOURCES_DIR / "northumbria-2022.txt", sources)
     meta = json.loads((SOURCES_DIR / "sources.json").read_text(encoding="utf-8"))
     meta["sources"] = [s for s in meta["sources"] if s["slug"] == "northumbria"]
     (sources / "sources.json").write_text(json.dumps(meta), encoding="utf-8")
-    build_graph(tmp_path / "home", sources)
-    rows = select_rows(open_store(tmp_path / "home"), query("unaddressed-recommendations"))
+    # A fresh server of its own: the session server keeps the session graph.
+    with (oxigraph_servers.start().environment() if backend == "external"
+          else contextlib.nullcontext()):
+        build_graph(tmp_path / "home", sources)
+        rows = select_rows(open_store(tmp_path / "home"), query("unaddressed-recommendations"))
     assert [r["recommendation"] for r in rows] == ["R14", "R16"]
 
 
-def test_actions_without_success_measure(store, plans):
+def test_actions_without_success_measure(each_store, plans):
     expected = {(p.institution, a.local_id) for p in plans.values() for a in p.leaf_actions()
                 if not a.success_measures}
-    rows = select_rows(store, query("actions-without-success-measure"))
+    rows = select_rows(each_store, query("actions-without-success-measure"))
     assert {(r["institution"], r["id"]) for r in rows} == expected
     assert ("University of Leicester", "V2") not in expected and ("Northumbria University", "1") in expected
 
 
-def test_status_summary(store, plans):
-    rows = select_rows(store, query("status-summary"))
+def test_status_summary(each_store, plans):
+    rows = select_rows(each_store, query("status-summary"))
     got = {(r["institution"], r["status"]): int(r["actions"]) for r in rows}
     ntu = plans["ntu"].actions
     assert got[("Nottingham Trent University", "Complete")] == sum(

@@ -1,4 +1,5 @@
-"""/sparql over HTTP, in process with FastAPI's TestClient on the real graph."""
+"""/sparql over HTTP, in process with FastAPI's TestClient on the real graph, on each
+backend: the embedded store and a real external SPARQL server."""
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,8 @@ INSTITUTION_ROWS = [["Manchester Metropolitan University", "58"],
 
 
 
-def test_get_query_answers_sparql_json_by_default(client):
-    response = client.get("/sparql", params={"query": COUNT})
+def test_get_query_answers_sparql_json_by_default(each_client):
+    response = each_client.get("/sparql", params={"query": COUNT})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/sparql-results+json"
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "172"
@@ -61,9 +62,9 @@ def select_rows_in(media_type: str, body: str) -> list[list[str]]:
     ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
     ("*/*", "application/sparql-results+json"),
 ])
-def test_select_content_negotiation(client, accept, media_type):
+def test_select_content_negotiation(each_client, accept, media_type):
     """Each body parses in the format its header announces, with the same rows."""
-    response = client.get("/sparql", params={"query": INSTITUTIONS}, headers={"accept": accept})
+    response = each_client.get("/sparql", params={"query": INSTITUTIONS}, headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"] == media_type
     assert select_rows_in(media_type, response.text) == [["name", "actions"], *INSTITUTION_ROWS]
@@ -74,10 +75,10 @@ def test_select_content_negotiation(client, accept, media_type):
     ("application/n-triples", "application/n-triples", "nt"),
     ("application/ld+json", "application/ld+json", "json-ld"),
 ])
-def test_construct_content_negotiation(client, accept, media_type, fmt):
+def test_construct_content_negotiation(each_client, accept, media_type, fmt):
     """Each body parses as the RDF syntax its header announces, to the same graph."""
     headers = {"accept": accept} if accept else {}
-    response = client.get("/sparql", params={"query": PLANS}, headers=headers)
+    response = each_client.get("/sparql", params={"query": PLANS}, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
     graph = rdflib.Graph().parse(data=response.text, format=fmt)
@@ -87,16 +88,16 @@ def test_construct_content_negotiation(client, accept, media_type, fmt):
     assert rdflib.URIRef("https://w3id.org/tckg/id/ntu/plan") in plans
 
 
-def test_post_form_and_sparql_query_body(client):
-    form = client.post("/sparql", data={"query": COUNT}, headers={"accept": "text/csv"})
+def test_post_form_and_sparql_query_body(each_client):
+    form = each_client.post("/sparql", data={"query": COUNT}, headers={"accept": "text/csv"})
     assert form.status_code == 200
     assert list(csv.reader(io.StringIO(form.text))) == [["n"], ["172"]]
-    body = client.post("/sparql", content=COUNT, headers={"content-type": "application/sparql-query"})
+    body = each_client.post("/sparql", content=COUNT, headers={"content-type": "application/sparql-query"})
     assert body.status_code == 200 and body.json()["results"]["bindings"][0]["n"]["value"] == "172"
 
 
-def test_get_without_query_gives_a_service_description(client):
-    response = client.get("/sparql")
+def test_get_without_query_gives_a_service_description(each_client):
+    response = each_client.get("/sparql")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     assert "sd:SPARQL11Query" in response.text
@@ -116,8 +117,8 @@ def test_get_without_query_gives_a_service_description(client):
     (lambda c: c.get("/sparql", params={"query": COUNT}, headers={"accept": "image/png"}), 406,
      "cannot answer"),
 ])
-def test_errors_share_one_json_shape(client, call, status, message):
-    response = call(client)
+def test_errors_share_one_json_shape(each_client, call, status, message):
+    response = call(each_client)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     body = response.json()
@@ -125,6 +126,6 @@ def test_errors_share_one_json_shape(client, call, status, message):
     assert message in body["error"]["message"]
 
 
-def test_healthz(client):
-    response = client.get("/healthz")
+def test_healthz(each_client):
+    response = each_client.get("/healthz")
     assert response.status_code == 200 and response.json()["actions"] == 172

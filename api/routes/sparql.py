@@ -1,6 +1,7 @@
 """The SPARQL 1.1 Protocol endpoint, read-only: a router any FastAPI app can mount.
 
-Queries run in killable worker processes (kg/store/pool.py) under a time limit
+Queries run in killable worker processes (kg/store/pool.py), or on the external
+SPARQL server under a client-side deadline (kg/store/remote.py), with a time limit
 and a row cap; this module only reads the request and negotiates the answer.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, choose, prefers_html
 from api.sparql_page import sparql_page
 from kg.limits import QUERY_CHARS
 from kg.store.guard import QueryRefused, check_query
-from kg.store.pool import QueryTimeout, WorkerCrashed
+from kg.store.pool import QueryTimeout, StoreUnavailable, WorkerCrashed
 from kg.store.query import QuerySyntaxError
 
 router = APIRouter(tags=["sparql"])
@@ -45,7 +46,7 @@ def _answer(request: Request, query: str) -> Response:
         outcome = request.app.state.queries.run(query)
     except (QueryRefused, QuerySyntaxError) as err:
         raise ApiError(400, str(err)) from None
-    except QueryTimeout as err:
+    except (QueryTimeout, StoreUnavailable) as err:
         raise ApiError(503, str(err)) from None
     except WorkerCrashed as err:
         raise ApiError(500, str(err)) from None

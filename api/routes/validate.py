@@ -96,13 +96,18 @@ async def validate_plan(request: Request, plan_fields: Annotated[dict, Depends(c
     try:
         data, fmt = await _plan(request, limit)
         fields = plan_fields if fmt == "csv" else {}
-        report = await run_in_threadpool(validate, data, fmt, max_bytes=limit, **fields)
+        wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
+        turtle = bool(wanted) and wanted[0] == "text/turtle"
+        # In the app's worker processes (kg/validation_pool.py): validations in parallel.
+        pool = getattr(request.app.state, "validators", None)
+        report = await (run_in_threadpool(pool.validate, data, fmt, max_bytes=limit,
+                                          with_graph=turtle, **fields) if pool else
+                        run_in_threadpool(validate, data, fmt, max_bytes=limit, **fields))
     except PlanTooLarge as err:
         raise ApiError(413, str(err)) from None
     except UnreadablePlan as err:
         raise ApiError(400, str(err)) from None
-    wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
-    if wanted and wanted[0] == "text/turtle":
+    if turtle:
         return Response(report.report_graph.serialize(format="turtle"), media_type="text/turtle")
     assistant = request.app.state.assistant
     suggestions = (await run_in_threadpool(assistant.pillars_for, report)

@@ -10,11 +10,13 @@ import hashlib
 import json
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.integrity import file_sha256, read_json
+from kg.store.base import StoreDamaged, StoreMissing
 
 GRAPH_DIR = "graph"
 MANIFEST = "graph.json"
@@ -24,15 +26,6 @@ DUMP = "graph.nt"  # the canonical N-Triples the store was loaded from
 def state_home() -> Path:
     """$TCKG_HOME, default var/ in the working directory."""
     return Path(os.environ.get("TCKG_HOME", "var")).resolve()
-
-
-class StoreMissing(RuntimeError):
-    """No graph has been built in the state folder yet."""
-
-
-class StoreDamaged(StoreMissing):
-    """A graph file that does not load or does not match its manifest; the
-    remedy is the same as for a missing graph: `tckg build`."""
 
 
 def canonical_ntriples(ntriples: bytes) -> bytes:
@@ -57,6 +50,7 @@ def write_store(ntriples: bytes, home: Path, meta: dict) -> dict:
     count = len(store)
     del store
     manifest = dict(meta, triples=count, checksum=hashlib.sha256(ntriples).hexdigest())
+    manifest.setdefault("generation", generation_id(manifest["checksum"]))  # publish names its own
     (fresh / DUMP).write_bytes(ntriples)
     (fresh / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if live.exists():
@@ -64,6 +58,11 @@ def write_store(ntriples: bytes, home: Path, meta: dict) -> dict:
     fresh.rename(live)
     shutil.rmtree(old, ignore_errors=True)
     return manifest
+
+
+def generation_id(checksum: str) -> str:
+    """A new generation's id: when it was made, and what it holds."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{checksum[:12]}"
 
 
 def memory_store(ntriples: bytes) -> ox.Store:
@@ -100,3 +99,25 @@ def read_manifest(home: Path | None = None) -> dict:
     if not path.exists():
         raise StoreMissing(f"no graph in {path.parent}: run `tckg build` first")
     return read_json(path, StoreDamaged)
+
+
+class EmbeddedBackend:
+    """The embedded Oxigraph store in the state folder (the default backend)."""
+
+    name = "embedded"
+
+    def write(self, ntriples: bytes, home: Path, meta: dict) -> dict:
+        return write_store(ntriples, home, meta)
+
+    def open(self, home: Path, in_memory: bool = False) -> ox.Store:
+        return open_store(home, in_memory)
+
+    def manifest(self, home: Path) -> dict:
+        return read_manifest(home)
+
+    def query_runner(self, home: Path, timeout: float, max_rows: int, workers: int):
+        from kg.store.pool import QueryPool  # worker processes: only when serving
+
+        read_manifest(home)  # StoreMissing before any worker starts
+        return QueryPool(home / GRAPH_DIR / DUMP, workers=workers, timeout=timeout,
+                         max_rows=max_rows)

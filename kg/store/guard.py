@@ -30,6 +30,22 @@ def _tokens_only(query: str) -> str:
     return _NOISE.sub(" ", query)
 
 
+def blank_noise(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out character for
+    character, so positions in it are positions in the query."""
+    return _NOISE.sub(lambda m: " " * len(m.group()), query)
+
+
+def query_form(query: str) -> str | None:
+    """"SELECT", "ASK", "CONSTRUCT" or "DESCRIBE": the query's form, read past its
+    prologue (what an external server will answer, and so what to ask it for);
+    None when it opens with none of them (the engine then reports the syntax error)."""
+    rest = re.sub(r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*", "", _tokens_only(query),
+                  flags=re.IGNORECASE)
+    found = re.match(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", rest, flags=re.IGNORECASE)
+    return found.group(1).upper() if found else None
+
+
 def check_query(query: str) -> None:
     """Raise QueryRefused for a query over a limit, an update, or a query that
     would reach the network."""

@@ -18,40 +18,22 @@ import multiprocessing
 import os
 import queue
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.store.base import Outcome, QueryTimeout, StoreUnavailable
 from kg.store.guard import QueryRefused
 from kg.store.query import QuerySyntaxError, execute
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
-
-
-class QueryTimeout(RuntimeError):
-    """The query ran past the time limit and was stopped."""
+__all__ = ["Outcome", "QueryPool", "QueryTimeout", "StoreUnavailable", "WorkerCrashed",
+           "answer", "pool_settings"]
 
 
 class WorkerCrashed(RuntimeError):
     """A worker process died under a query; it has been replaced."""
-
-
-@dataclass
-class Outcome:
-    kind: str          # "solutions", "triples" or "boolean"
-    body: bytes        # TSV, N-Triples, or b"true"/b"false"
-    truncated: bool    # the row cap cut the result
-
-    def results(self):
-        """The outcome as pyoxigraph results, ready for any standard format."""
-        if self.kind == "solutions":
-            return ox.parse_query_results(self.body, ox.QueryResultsFormat.TSV)
-        if self.kind == "boolean":
-            return ox.parse_query_results(b'{"head":{},"boolean":%s}' % self.body,
-                                          ox.QueryResultsFormat.JSON)
-        return list(ox.parse(self.body, ox.RdfFormat.N_TRIPLES))
 
 
 class _LineCap(io.RawIOBase):

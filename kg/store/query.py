@@ -45,7 +45,8 @@ def execute(store: ox.Store, query: str):
 def serialize(results, fmt: str | None = None) -> Answer:
     """Results in the asked format; the default is JSON for solutions and
     booleans, Turtle for graphs."""
-    if isinstance(results, ox.QueryTriples):
+    # An external server's CONSTRUCT arrives as a list of triples (kg/store/remote.py).
+    if isinstance(results, (ox.QueryTriples, list)):
         table, default = GRAPH_FORMATS, "turtle"
     else:
         table, default = SOLUTION_FORMATS, "json"
@@ -55,7 +56,9 @@ def serialize(results, fmt: str | None = None) -> Answer:
         raise QueryRefused(f"format {name!r} does not fit a {kind} query; "
                            f"use one of: {', '.join(table)}")
     target = table[name]
-    return Answer(results.serialize(format=target), target.media_type)
+    body = (ox.serialize(results, format=target) if isinstance(results, list)
+            else results.serialize(format=target))
+    return Answer(body, target.media_type)
 
 
 def run(store: ox.Store, query: str, fmt: str | None = None) -> Answer:

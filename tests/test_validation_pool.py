@@ -1,0 +1,35 @@
+"""Validations in worker processes give what validate() gives in process."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import UnreadablePlan
+from kg.validate import validate
+from kg.validation_pool import ValidationPool
+from tests.test_api import EXAMPLE_CSV, PLAN_FIELDS
+
+BROKEN = EXAMPLE_CSV.replace(b"Visibility", b"Visibilty", 1)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = ValidationPool(workers=2)
+    yield pool
+    pool.close()
+
+
+@pytest.mark.parametrize("data, conforms", [(EXAMPLE_CSV, True), (BROKEN, False)],
+                         ids=["conforming", "violating"])
+def test_the_pool_reports_as_validate_does(pool, data, conforms):
+    here = validate(data, "csv", **PLAN_FIELDS)
+    there = pool.validate(data, "csv", **PLAN_FIELDS)
+    assert here.conforms is conforms
+    assert there.to_json() == here.to_json()
+    assert len(there.report_graph) == 0  # left in the worker unless asked for
+    graph = pool.validate(data, "csv", with_graph=True, **PLAN_FIELDS).report_graph
+    assert len(graph) == len(here.report_graph) > 0
+
+
+def test_the_pool_raises_what_validate_raises(pool):
+    with pytest.raises(UnreadablePlan, match="does not parse"):
+        pool.validate(b"<unclosed", "turtle")
