@@ -169,13 +169,14 @@ def report_extras(report) -> tuple[list[dict], dict]:
 def _assistant():
     """The built state's assistant, for pillar hints and peer exemplars;
     validation does not need a build, so without one there are none."""
+    from kg.store.base import StoreUnavailable
     from search.assistant import Assistant
     from search.index import IndexUnusable
     from search.linking import SuggestersUnusable
 
     try:
         return Assistant.open(state_home())
-    except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
+    except (StoreMissing, StoreUnavailable, IndexUnusable, SuggestersUnusable) as err:
         print(f"no pillar suggestions or peer exemplars: {err}", file=sys.stderr)
         return None
 
@@ -205,11 +206,12 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from api.app import create_app
+    from kg.store.base import StoreUnavailable
     from search.index import IndexUnusable
     from search.linking import SuggestersUnusable
     try:
         app = create_app()
-    except (StoreMissing, IndexUnusable, SuggestersUnusable) as err:
+    except (StoreMissing, StoreUnavailable, IndexUnusable, SuggestersUnusable) as err:
         raise UsageError(str(err)) from None
     uvicorn.run(app, host=args.host, port=args.port)
     return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kg import catalog as graph_catalog
 from kg.store import StoreMissing, open_query_runner, open_store, read_manifest
+from kg.store.base import QueryTimeout, StoreUnavailable
 from search.assistant import Assistant
 from search.engine import Searcher
 from search.index import IndexUnusable
@@ -60,7 +61,8 @@ def apply(app, state: State) -> None:
     app.state.store, app.state.manifest = state.store, state.manifest
     app.state.searcher, app.state.assistant = state.searcher, state.assistant
     app.state.catalog = state.catalog
-    app.state.facts = None  # the pages' per-action facts, read again from the new graph
+    # What the pages cache from the graph is read again from the new one.
+    app.state.facts = app.state.open_data = None
 
 
 class Reloader:
@@ -94,8 +96,9 @@ class Reloader:
                 if generation(read_manifest(self.home)) == generation(self.app.state.manifest):
                     return False
                 state = load_state(self.home, self.app.state.searcher._encoder)
-            except (StoreMissing, IndexUnusable, SuggestersUnusable, OSError, ValueError, KeyError):
-                return False
+            except (StoreMissing, StoreUnavailable, QueryTimeout, IndexUnusable,
+                    SuggestersUnusable, OSError, ValueError, KeyError):
+                return False  # tried again next time: an outage must not end the watch
             old = getattr(self.app.state, "queries", None)
             if old is not None:
                 self.app.state.queries = open_query_runner(self.home, **self.settings)

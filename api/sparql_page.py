@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.web import href, render
+from kg.store.base import StoreUnavailable
 from kg.store.guard import QueryRefused, check_query
 from kg.store.pool import QueryTimeout, WorkerCrashed
 from kg.store.query import QuerySyntaxError, example_queries
@@ -50,10 +51,10 @@ def run_for_page(request: Request, query: str) -> dict:
     try:
         check_query(query)  # a query over a limit never reaches a worker (kg/limits.py)
         outcome = request.app.state.queries.run(query)
-    except (QueryRefused, QuerySyntaxError, QueryTimeout, WorkerCrashed) as err:
+    except (QueryRefused, QuerySyntaxError, QueryTimeout, StoreUnavailable, WorkerCrashed) as err:
         at = ERROR_AT.search(str(err))
         return {"error": str(err), "error_line": int(at.group(1)) if at else None,
-                "status": 503 if isinstance(err, QueryTimeout) else
+                "status": 503 if isinstance(err, (QueryTimeout, StoreUnavailable)) else
                 500 if isinstance(err, WorkerCrashed) else 400}
     names, rows = _table(outcome)
     return {"columns": names, "rows": rows, "truncated": outcome.truncated,

@@ -95,6 +95,8 @@ def test_refused_posts_change_nothing(api, home, monkeypatch):
 def test_publish_read_and_remove_over_http(api, home, monkeypatch):
     monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
     auth = {"Authorization": f"Bearer {TOKEN}"}
+    harbour_row = "\nUniversity of Harbourside,"  # a row of the added plan
+    assert harbour_row not in api.get("/data/actions.csv").text  # the open-data files, cached
     answer = api.post("/plans", params=CSV_FIELDS, content=csv_plan(),
                       headers={"Content-Type": "text/csv", **auth})
     assert answer.status_code == 201, answer.text
@@ -109,6 +111,7 @@ def test_publish_read_and_remove_over_http(api, home, monkeypatch):
     assert "University of Harbourside" in names
     assert actions(api) == "182"
     assert api.get(f"/actions/{HARBOUR_ID}:C3").status_code == 200
+    assert harbour_row in api.get("/data/actions.csv").text  # made again from the new graph
     turtle = api.post("/plans", content=(PLANS / "fenland-2024.ttl").read_bytes(),
                       headers={"Content-Type": "text/turtle", **auth})
     assert turtle.status_code == 201, turtle.text
@@ -122,6 +125,7 @@ def test_publish_read_and_remove_over_http(api, home, monkeypatch):
     assert actions(api) == str(172 + 6)
     hits = api.get("/search", params={"q": "mobile laboratory van visiting primary schools"}).json()
     assert all("harbourside" not in h["action"] for h in hits)
+    assert harbour_row not in api.get("/data/actions.csv").text
 
 
 def test_a_running_server_sees_a_cli_add_without_dropping_requests(cli_home, tmp_path):

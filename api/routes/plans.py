@@ -15,8 +15,16 @@ from api.errors import ApiError, error_response
 from api.routes.validate import BODY, _plan, csv_plan_fields
 from kg.model import UnreadablePlan
 from kg.plans import UnknownPlan, read_registry
+from kg.store import StoreMissing
+from kg.store.base import StoreUnavailable
 from kg.validate import PlanTooLarge, max_upload_bytes
+from search.index import IndexUnusable
+from search.linking import SuggestersUnusable
 from search.publish import Publisher
+
+# A state folder that cannot take a plan (never built, built --graph-only, damaged),
+# said as the CLI says it, not as an internal error.
+STATE_ERRORS = (StoreMissing, IndexUnusable, SuggestersUnusable)
 
 router = APIRouter(tags=["publishing"])
 
@@ -31,6 +39,8 @@ PLAN_EXAMPLE = {
     "sha256": "…", "added": "2026-01-05T10:00:00+00:00", "changed": None}
 AUTH = {401: {"description": "missing or wrong bearer token"},
         403: {"description": "publishing is off: no TCKG_API_TOKEN configured"}}
+WRITE = {**AUTH, 409: {"description": "the state folder cannot take it: run `tckg build`"},
+         503: {"description": "the external SPARQL store did not answer"}}
 
 
 def _publisher(request: Request) -> Publisher:
@@ -55,7 +65,7 @@ async def _reload(request: Request) -> None:
                  "actions": 5, "replaced": None, "seconds": 1.2}}}},
                  400: {"description": "unreadable plan"}, 413: {"description": "too large"},
                  415: {"description": "unknown content type"},
-                 422: {"description": "does not conform: the error and the report"}, **AUTH})
+                 422: {"description": "does not conform: the error and the report"}, **WRITE})
 async def publish_plan(request: Request, fields: Annotated[dict, Depends(csv_plan_fields)]):
     limit = max_upload_bytes()
     try:
@@ -65,6 +75,10 @@ async def publish_plan(request: Request, fields: Annotated[dict, Depends(csv_pla
         raise ApiError(413, str(err)) from None
     except UnreadablePlan as err:
         raise ApiError(400, str(err)) from None
+    except STATE_ERRORS as err:
+        raise ApiError(409, f"the server's state cannot take a plan: {err}") from None
+    except StoreUnavailable as err:
+        raise ApiError(503, str(err)) from None
     report = outcome.report
     if outcome.entry is None:
         return error_response(422, f"the plan does not conform: {report.violations} violation(s); "
@@ -101,11 +115,15 @@ def get_plan(request: Request, plan_id: str = PLAN_ID):
                summary="take an added plan out of the graph (its file is kept, marked removed)",
                responses={200: {"content": {"application/json": {"example": {
                    **PLAN_EXAMPLE, "status": "removed"}}}}, 404: {"description": "no such plan"},
-                   **AUTH})
+                   **WRITE})
 async def remove_plan(request: Request, plan_id: str = PLAN_ID):
     try:
         entry = await run_in_threadpool(_publisher(request).remove, plan_id)
     except UnknownPlan as err:
         raise ApiError(404, str(err)) from None
+    except STATE_ERRORS as err:
+        raise ApiError(409, f"the server's state cannot change: {err}") from None
+    except StoreUnavailable as err:
+        raise ApiError(503, str(err)) from None
     await _reload(request)
     return entry.to_json()
