@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_validate import as_csv
+from benchmarks.homes import make_home
 from benchmarks.synthetic import synthetic_plans
 from kg.store import open_store
-from search.build import build_all, timed_load_encoder
+from search.build import timed_load_encoder
 from search.documents import read_documents
 from search.encoder import model_name
 from search.index import load_index
@@ -60,7 +61,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tckg-bench-publish-") as folder:
         home = Path(folder)
         encoder = timed_load_encoder()
-        timed("tckg build (in process, model loaded)", lambda: build_all(home, encoder))
+        timed("tckg build (in process, model loaded)", lambda: make_home(home, encoder))
         publisher = Publisher(home)
         index = load_index(home, model_name())
         timed("load the ONNX encoder for adding", lambda: publisher.encoder(index))

@@ -29,6 +29,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.homes import COPY_FROM, make_home
 from kg.resources import EXAMPLE_CSV
 from kg.store.query import example_queries
 
@@ -100,6 +103,8 @@ def rss_mb(pid: int) -> float:
 
 
 def build_home(folder: Path) -> Path:
+    if os.environ.get(COPY_FROM):
+        return make_home(folder)
     print(f"building a state home in {folder} (tckg build) ...", file=sys.stderr)
     done = subprocess.run([TCKG, "build"], env=dict(os.environ, TCKG_HOME=str(folder)),
                           capture_output=True, text=True, check=False)

@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from kg import plans as registry
 from kg.model import Action, Deadline, Plan, UnreadablePlan
 from kg.plan_csv import read_csv_plan
-from kg.rdf import add_plan, new_graph
+from kg.rdf import add_plan, new_graph, summary_links
 from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, write_store
 from kg.store.embedded import StoreMissing
 from kg.submission import read_submission
@@ -138,6 +138,7 @@ def plan_triples(home: Path, entries: list[registry.Entry], pid: str) -> tuple[G
     graph = new_graph()
     add_plan(graph, plan, registry.plans_dir(home) / live.file)
     _rename(graph, institution_iri(pid), institution_iri(live.institution_slug))
+    graph += summary_links(graph)  # the crosswalk closure a full build derives too
     if live.format != "csv":  # a Turtle or JSON-LD file has no rows to point at
         graph.remove((None, TC.sourceLineStart, None))
         graph.remove((None, TC.sourceLineEnd, None))
