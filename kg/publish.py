@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -35,8 +34,8 @@ from kg import plans as registry
 from kg.model import Action, Deadline, Plan, UnreadablePlan
 from kg.plan_csv import read_csv_plan
 from kg.rdf import add_plan, new_graph, summary_links
-from kg.store import DUMP, GRAPH_DIR, open_store, read_manifest, write_store
-from kg.store.embedded import StoreMissing
+from kg.store import StoreMissing, read_manifest, write_store
+from kg.store import current_ntriples as store_ntriples
 from kg.submission import read_submission
 from kg.vocab import DCAT, PILLAR_IRIS, TC, TCID, action_iri, institution_iri, plan_iri, source_iri
 
@@ -209,14 +208,9 @@ def without(ntriples: bytes, prefixes: tuple[str, ...], institution: str | None)
 
 
 def current_ntriples(home: Path) -> bytes:
-    """The graph now in the store, as the canonical N-Triples it was written
-    from: the store's dump file where it keeps one, else dumped by the store
-    (which writes some literals differently, "0.085" for "0.0850")."""
-    path = home / GRAPH_DIR / DUMP
-    if path.exists():
-        return path.read_bytes()
-    store = open_store(home)
-    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    """The graph now served, as canonical N-Triples, from the configured store
+    (a dump file left by an earlier embedded build is not the external server's graph)."""
+    return store_ntriples(home)
 
 
 def counts(ntriples: bytes) -> dict:

@@ -281,3 +281,32 @@ def test_two_replicas_over_one_server_answer_alike(search_home, oxigraph_servers
             process.terminate()
         for process in replicas:
             process.wait(timeout=20)
+
+
+def test_a_plan_published_over_the_external_store_starts_from_the_servers_graph(
+        search_home, oxigraph_servers, tmp_path):
+    """`tckg add` with the server configured: the plan lands on the server beside its
+    whole graph, even when the home still holds an embedded dump of another graph
+    (left by an earlier build, here without NTU's actions)."""
+    from tests.test_publish import HARBOUR_ID, add_harbourside
+
+    server = oxigraph_servers.start()
+    home = tmp_path / "home"
+    load_home(search_home, server, home)
+    stale = home / GRAPH_DIR
+    stale.mkdir()
+    (stale / DUMP).write_bytes(b"".join(line + b"\n" for line in dump_lines(search_home)
+                                        if b"/id/ntu/" not in line))
+    with server.environment():
+        added = add_harbourside(home)
+        assert added.returncode == 0, added.stderr
+        store = open_store(home)
+        assert select_rows(store, COUNT) == [{"n": str(172 + 10)}]
+        ntu = select_rows(store, "SELECT (COUNT(?a) AS ?n) WHERE { ?p <https://w3id.org/tckg/"
+                                 "ontology#hasAction> ?a FILTER(CONTAINS(STR(?a), '/id/ntu/')) }")
+        assert ntu == [{"n": "19"}]  # the stale dump lacks them: it was not the start
+    assert HARBOUR_ID in (home / "plans" / "registry.json").read_text(encoding="utf-8")
+
+
+def dump_lines(home) -> list[bytes]:
+    return (home / GRAPH_DIR / DUMP).read_bytes().splitlines()

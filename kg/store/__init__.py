@@ -58,6 +58,11 @@ def read_manifest(home: Path | None = None) -> dict:
     return backend().manifest(home or state_home())
 
 
+def current_ntriples(home: Path | None = None) -> bytes:
+    """The generation being served, as canonical N-Triples."""
+    return backend().ntriples(home or state_home())
+
+
 def current_generation(home: Path | None = None) -> str:
     """The id of the generation being served; it changes with every build or
     publish, which is how a long-running process learns to reload."""
@@ -72,5 +77,6 @@ def open_query_runner(home: Path | None = None, **settings) -> QueryRunner:
 
 __all__ = ["DUMP", "GRAPH_DIR", "MANIFEST", "Backend", "GraphReader", "QueryRunner",
            "StoreDamaged", "StoreMissing", "backend", "canonical_ntriples", "current_generation",
+           "current_ntriples",
            "memory_store", "open_query_runner", "open_store", "read_manifest", "state_home",
            "write_store"]

@@ -96,6 +96,10 @@ class Backend(Protocol):
         """The manifest of the generation being served now (its `generation` id,
         triple count, checksum, and what the build added)."""
 
+    def ntriples(self, home: Path) -> bytes:
+        """The generation being served, as canonical N-Triples (what a publish
+        starts from), from this backend and never from another's files."""
+
     def query_runner(self, home: Path, timeout: float, max_rows: int,
                      workers: int) -> QueryRunner:
         """A runner for the public SPARQL endpoint."""

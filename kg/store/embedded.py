@@ -85,13 +85,18 @@ def open_store(home: Path | None = None, in_memory: bool = False) -> ox.Store:
         except OSError as err:
             raise StoreDamaged(f"the graph store in {path} does not open ({err}): "
                                "run `tckg build` to rebuild it") from None
+    store = ox.Store()
+    store.bulk_load(path=str(checked_dump(path)), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def checked_dump(path: Path) -> Path:
+    """The canonical N-Triples beside the store in `path`, once its checksum is the manifest's."""
     dump = path / DUMP
-    if not dump.is_file() or file_sha256(dump) != read_manifest(home).get("checksum"):
+    if not dump.is_file() or file_sha256(dump) != read_manifest(path.parent).get("checksum"):
         raise StoreDamaged(f"{dump} is missing or damaged (its checksum does not match "
                            f"{path / MANIFEST}): run `tckg build` to rebuild it")
-    store = ox.Store()
-    store.bulk_load(path=str(path / DUMP), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return dump
 
 
 def read_manifest(home: Path | None = None) -> dict:
@@ -114,6 +119,10 @@ class EmbeddedBackend:
 
     def manifest(self, home: Path) -> dict:
         return read_manifest(home)
+
+    def ntriples(self, home: Path) -> bytes:
+        read_manifest(home)  # StoreMissing when nothing was built
+        return checked_dump(home / GRAPH_DIR).read_bytes()
 
     def query_runner(self, home: Path, timeout: float, max_rows: int, workers: int):
         from kg.store.pool import QueryPool  # worker processes: only when serving

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.store.base import Outcome, QueryTimeout, StoreMissing, StoreUnavailable
-from kg.store.embedded import generation_id
+from kg.store.embedded import canonical_ntriples, generation_id
 from kg.store.guard import blank_noise, check_query, query_form
 from kg.store.protocol import Endpoints, Exchange, ServerRefused, request, update
 from kg.store.query import QuerySyntaxError
@@ -189,6 +189,10 @@ class RemoteBackend:
 
     def open(self, home: Path | None = None, in_memory: bool = False) -> RemoteReader:
         return RemoteReader(self.endpoints, self.manifest()["generation"])
+
+    def ntriples(self, home: Path | None = None) -> bytes:
+        dumped = self.open().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        return canonical_ntriples(dumped)
 
     def query_runner(self, home: Path | None, timeout: float, max_rows: int,
                      workers: int) -> RemoteRunner:
