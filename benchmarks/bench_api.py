@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_validate import as_csv
 from benchmarks.synthetic import synthetic_plans
+from kg.resources import QUERIES
+from kg.store.oxigraph_server import free_port
 
 TCKG = str(Path(sys.executable).parent / "tckg")
 # Requests cycle through the relevance set's queries: a realistic mix, which the
@@ -46,12 +47,6 @@ local f = io.open("{body}", "rb")
 wrk.body = f:read("*all")
 f:close()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(port: int) -> tuple[subprocess.Popen, float]:
@@ -98,7 +93,7 @@ def main() -> None:
     server, start_s = start_server(port)
     print(f"server start (process to first /healthz): {start_s:.1f} s")
     base = f"http://127.0.0.1:{port}"
-    coverage = (ROOT / "ontology/queries/coverage-matrix.rq").read_text(encoding="utf-8")
+    coverage = (QUERIES / "coverage-matrix.rq").read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         body = Path(tmp) / "plan.csv"
         body.write_bytes(as_csv(next(synthetic_plans(200, per_plan=200))))

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.homes import COPY_FROM, make_home
 from kg.resources import EXAMPLE_CSV
+from kg.store.oxigraph_server import free_port
 from kg.store.query import example_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,12 +71,6 @@ def _requests(actions: list[str]) -> list[tuple[str, int, object]]:
             content=CSV_HEAD + b"A1,," + b"x" * 100_000 + b",Visibility,,,,,\n")),
         ("pp14 (known 500)", 1, lambda c: c.post("/sparql", content=PP14.encode(), headers=sparql_query)),
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

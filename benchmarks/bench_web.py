@@ -21,6 +21,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kg.resources import QUERIES
+
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 PAGES = {
     "/ (empty)": "/",
@@ -30,7 +32,7 @@ PAGES = {
     "/coverage?scheme=E": "/coverage?scheme=E",
     "/sparql (editor)": "/sparql",
     "/sparql?query= (pillar balance)": "/sparql?query=" + quote(
-        (ROOT / "ontology/queries/pillar-balance.rq").read_text(encoding="utf-8")),
+        (QUERIES / "pillar-balance.rq").read_text(encoding="utf-8")),
     "/validate": "/validate",
     "/id/… action": "/id/northumbria/action/16",
     "/id/… institution": "/id/northumbria",

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,6 +14,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from kg.store.oxigraph_server import free_port
 from tests.conftest import TCKG
 from tests.test_web import BAD_CSV, PLAN
 
@@ -22,12 +22,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # No first-run work, no calls home: the browser must work with no network.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
