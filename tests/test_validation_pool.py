@@ -33,3 +33,21 @@ def test_the_pool_reports_as_validate_does(pool, data, conforms):
 def test_the_pool_raises_what_validate_raises(pool):
     with pytest.raises(UnreadablePlan, match="does not parse"):
         pool.validate(b"<unclosed", "turtle")
+
+
+def test_a_dead_worker_is_replaced_and_the_next_validation_answers():
+    import os
+    import signal
+
+    from kg.validation_pool import ValidationCrashed
+
+    pool = ValidationPool(workers=1)
+    try:
+        assert pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS).conforms
+        for pid in list(pool._executor._processes):
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(ValidationCrashed, match="replaced"):
+            pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS)
+        assert pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS).conforms
+    finally:
+        pool.close()

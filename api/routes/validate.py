@@ -16,6 +16,7 @@ from kg.model import UnreadablePlan
 from kg.resources import EXAMPLE_CSV as EXAMPLE_FILE
 from kg.submission import FORMATS, detect_format
 from kg.validate import PlanTooLarge, max_upload_bytes, validate
+from kg.validation_pool import ValidationCrashed
 
 router = APIRouter(tags=["validation"])
 
@@ -90,7 +91,8 @@ def csv_plan_fields(institution: str | None = Query(None, description="CSV: the 
                          "suggested ones at or above the threshold).",
              openapi_extra={"requestBody": BODY},
              responses={400: {"description": "unreadable plan"}, 413: {"description": "too large"},
-                        415: {"description": "unknown content type"}})
+                        415: {"description": "unknown content type"},
+                        503: {"description": "a validation worker died; send the plan again"}})
 async def validate_plan(request: Request, plan_fields: Annotated[dict, Depends(csv_plan_fields)]):
     limit = max_upload_bytes()
     try:
@@ -107,6 +109,8 @@ async def validate_plan(request: Request, plan_fields: Annotated[dict, Depends(c
         raise ApiError(413, str(err)) from None
     except UnreadablePlan as err:
         raise ApiError(400, str(err)) from None
+    except ValidationCrashed as err:
+        raise ApiError(503, str(err)) from None
     if turtle:
         return Response(report.report_graph.serialize(format="turtle"), media_type="text/turtle")
     assistant = request.app.state.assistant
