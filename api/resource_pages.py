@@ -22,7 +22,6 @@ PREFIXES = {"https://w3id.org/tckg/ontology#": "tc:", "http://purl.org/dc/terms/
             "http://www.w3.org/2000/01/rdf-schema#": "rdfs:", "http://www.w3.org/ns/org#": "org:",
             "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
             "http://www.w3.org/ns/dcat#": "dcat:", "https://w3id.org/tckg/id/": "tcid:"}
-PEERS_SHOWN = 3
 
 
 def short(iri: str) -> str:
@@ -58,16 +57,17 @@ def action_page(request: Request, iri: str, triples: list[ox.Triple]) -> HTMLRes
                   facts=facts(request))
 
 
-def _peers_for(code: str, institution_iri: str, documents) -> list[dict]:
-    """Other institutions' best actions for a recommendation: their asserted
-    links first, then suggested links at or above the threshold, best score first."""
-    others = [d for d in documents if d.institution_iri != institution_iri]
-    asserted = [d for d in others if code in d.recommendation_closure]
-    scored = sorted(((s["score"], d) for d in others if d not in asserted
-                     for s in d.suggested if s["code"] == code and s["score"] >= THRESHOLD),
-                    key=lambda pair: -pair[0])
-    picked = [(d, None) for d in asserted] + [(d, score) for score, d in scored]
-    return [dict(result(d, 0), suggested_score=score) for d, score in picked[:PEERS_SHOWN]]
+def _peers(request: Request, codes: list[str], institution: str, documents) -> dict[str, list]:
+    """Other institutions' best actions for each recommendation, chosen as the
+    validation report's peer exemplars are (search/exemplars.py), as result cards."""
+    from search.exemplars import peer_exemplars
+
+    assistant = request.app.state.assistant
+    chosen = peer_exemplars(assistant.searcher, assistant.suggesters,
+                            {"recommendations": codes}, institution)
+    by_iri = {d.action: d for d in documents}
+    return {entry["code"]: [dict(result(by_iri[a["action"]], 0), suggested_score=a["score"])
+                            for a in entry["actions"]] for entry in chosen["recommendations"]}
 
 
 def institution_page(request: Request, iri: str) -> HTMLResponse | None:
@@ -83,8 +83,9 @@ def institution_page(request: Request, iri: str) -> HTMLResponse | None:
         return None
     medians = list(zip(table.medians(iri), table.medians(iri, "suggested")))
     labels = recommendation_labels()
-    gaps = [(code, labels[code], _peers_for(code, iri, documents))
-            for (code, _), cell in zip(table.columns, row.cells) if cell.asserted == 0]
+    silent = [code for (code, _), cell in zip(table.columns, row.cells) if cell.asserted == 0]
+    peers = _peers(request, silent, plans[0]["name"], documents)
+    gaps = [(code, labels[code], peers.get(code, [])) for code in silent]
     return render(request, "institution.html", title=plans[0]["name"], plans=plans, iri=iri,
                   actions=len(own), table=table, row=row, medians=medians, pillars=pillars,
                   pillar_row=pillar_row, gaps=gaps, facts=facts(request))

@@ -192,6 +192,25 @@ def test_an_institution_page_shows_where_its_plan_is_silent(client):
     assert "Technician Commitment action plan (24 months)" in html
 
 
+@pytest.mark.parametrize("slug, name", [
+    ("northumbria", "Northumbria University"), ("ntu", "Nottingham Trent University"),
+    ("leicester", "University of Leicester"), ("portsmouth", "University of Portsmouth")])
+def test_the_institution_page_shows_the_peers_a_validation_report_names(client, slug, name):
+    """Where the plan is silent, the page lists the same peers, in the same order, as
+    the validation report's exemplars for a plan of that institution silent there."""
+    from search.exemplars import peer_exemplars
+
+    html = page(client, f"/id/{slug}").split("Where the plan is silent", 1)[1]
+    silent = re.findall(r'<h3 id="gap-(R\d+)">', html)
+    assistant = client.app.state.assistant
+    report = peer_exemplars(assistant.searcher, assistant.suggesters,
+                            {"recommendations": silent}, name)
+    sections = re.split(r'<h3 id="gap-R\d+">', html)[1:]
+    shown = {code: listed(section) for code, section in zip(silent, sections)}
+    assert shown == {e["code"]: [a["id"] for a in e["actions"]] for e in report["recommendations"]}
+    assert any(shown.values())
+
+
 def test_plan_and_recommendation_pages(client):
     plan = page(client, "/id/portsmouth/plan")
     assert len(listed(plan)) == next(i["actions"] for i in client.get("/institutions").json()
