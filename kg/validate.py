@@ -202,6 +202,19 @@ def not_addressed(graph: Graph) -> dict[str, list[str]]:
     }
 
 
+def grouped_results(report: Report) -> list[tuple[str, list[Result]]]:
+    """The results by where they point, in the report's order: an action (and its
+    CSV row), a row with no action id, or the plan itself."""
+    groups: dict[str, list[Result]] = {}
+    for result in report.results:
+        if result.action_id is not None:
+            where = f"Action {result.action_id}" + (f" (row {result.row})" if result.row else "")
+        else:
+            where = "The plan" if result.row is None else f"Row {result.row}"
+        groups.setdefault(where, []).append(result)
+    return list(groups.items())
+
+
 def render_text(report: Report, suggested_pillars: list[dict] | None = None,
                 exemplars: dict | None = None) -> str:
     """The report for a person: a summary line, then problems grouped by action.
@@ -212,17 +225,10 @@ def render_text(report: Report, suggested_pillars: list[dict] | None = None,
                  for s in suggested_pillars or []}
     verdict = "conforms" if report.conforms else "does not conform"
     lines = [f"The plan {verdict}: {report.violations} violation(s), {report.warnings} warning(s)."]
-    groups: dict[str, list[Result]] = {}
-    hints: dict[str, str] = {}
-    for result in report.results:
-        if result.action_id is not None:
-            where = f"Action {result.action_id}" + (f" (row {result.row})" if result.row else "")
-        else:
-            where = "The plan" if result.row is None else f"Row {result.row}"
-        groups.setdefault(where, []).append(result)
-        if result.focus in suggested:
-            hints[where] = suggested[result.focus]
-    for where, results in groups.items():
+    groups = grouped_results(report)
+    hints = {where: suggested[r.focus] for where, results in groups for r in results
+             if r.focus in suggested}
+    for where, results in groups:
         lines.append(f"\n{where}:")
         for r in results:
             mark = "error  " if r.severity == "Violation" else "warning"

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
-import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 from kg.store import read_manifest
 from kg.validate import validate
 from tests.conftest import ROOT
-from tests.test_api_server import free_port
+from tests.test_api_server import free_port, wait_until_up
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 PLAN = {"institution": "University of Example", "title": "Example plan"}
@@ -235,7 +234,7 @@ def test_search_and_serve_from_the_installed_copy(installed, search_home):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base, server)
+        wait_until_up(server, base)
         queries = httpx.get(f"{base}/sparql", headers={"Accept": "text/html"}, timeout=30)
         assert queries.status_code == 200 and "pillar-balance.rq" in queries.text
         count = httpx.get(f"{base}/sparql", params={"query": COUNT},
@@ -250,13 +249,3 @@ def test_search_and_serve_from_the_installed_copy(installed, search_home):
         server.wait(timeout=20)
 
 
-def _wait_for(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            assert server.poll() is None, server.stderr.read().decode()
-            time.sleep(0.2)
-    pytest.fail("the installed server did not start within 90 s")

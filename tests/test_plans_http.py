@@ -183,3 +183,22 @@ def test_validate_lists_peer_exemplars_for_pillars_the_plan_misses(api):
             assert action["link"] == "asserted" and action["institution"] != "University of Harbourside"
             one = api.get(f"/actions/{action['id']}").json()
             assert group["label"] in str(one)
+
+
+def test_a_state_that_cannot_take_a_plan_is_409_and_changes_nothing(cli_home, tmp_path, monkeypatch):
+    from api.app import create_app
+
+    home = copy_home(cli_home, tmp_path / "home")
+    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/csv"}
+    with TestClient(create_app(home)) as client:
+        damaged = home / "index" / "documents.json"
+        damaged.unlink()  # a link to the session's file: replaced, never written through
+        damaged.write_text("[]", encoding="utf-8")
+        before = dump(home)
+        answer = client.post("/plans", params=CSV_FIELDS, content=csv_plan(), headers=auth)
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["error"]["status"] == 409
+        assert "documents.json" in answer.json()["error"]["message"]
+        assert dump(home) == before
+        assert client.get("/plans").json() == []

@@ -47,6 +47,17 @@ def _publisher(request: Request) -> Publisher:
     return Publisher(request.app.state.home, request.app.state.searcher.encoder)
 
 
+async def _write(request: Request, change, *args):
+    """Run a write of the publisher off the event loop; a state that cannot take
+    it is 409 (what the CLI says: run `tckg build`), an unreachable store 503."""
+    try:
+        return await run_in_threadpool(change(_publisher(request)), *args)
+    except STATE_ERRORS as err:
+        raise ApiError(409, f"the server's state cannot change: {err}") from None
+    except StoreUnavailable as err:
+        raise ApiError(503, str(err)) from None
+
+
 async def _reload(request: Request) -> None:
     """The answer and the very next request see the new state."""
     await run_in_threadpool(request.app.state.reloader.check)
@@ -70,15 +81,11 @@ async def publish_plan(request: Request, fields: Annotated[dict, Depends(csv_pla
     limit = max_upload_bytes()
     try:
         data, fmt = await _plan(request, limit)
-        outcome = await run_in_threadpool(_publisher(request).add, data, fmt, fields)
+        outcome = await _write(request, lambda p: p.add, data, fmt, fields)
     except PlanTooLarge as err:
         raise ApiError(413, str(err)) from None
     except UnreadablePlan as err:
         raise ApiError(400, str(err)) from None
-    except STATE_ERRORS as err:
-        raise ApiError(409, f"the server's state cannot take a plan: {err}") from None
-    except StoreUnavailable as err:
-        raise ApiError(503, str(err)) from None
     report = outcome.report
     if outcome.entry is None:
         return error_response(422, f"the plan does not conform: {report.violations} violation(s); "
@@ -118,12 +125,8 @@ def get_plan(request: Request, plan_id: str = PLAN_ID):
                    **WRITE})
 async def remove_plan(request: Request, plan_id: str = PLAN_ID):
     try:
-        entry = await run_in_threadpool(_publisher(request).remove, plan_id)
+        entry = await _write(request, lambda p: p.remove, plan_id)
     except UnknownPlan as err:
         raise ApiError(404, str(err)) from None
-    except STATE_ERRORS as err:
-        raise ApiError(409, f"the server's state cannot change: {err}") from None
-    except StoreUnavailable as err:
-        raise ApiError(503, str(err)) from None
     await _reload(request)
     return entry.to_json()

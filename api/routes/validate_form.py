@@ -17,7 +17,7 @@ from api.web import render
 from kg.model import UnreadablePlan
 from kg.resources import EXAMPLE_CSV, TEMPLATE_CSV
 from kg.submission import FORMATS, detect_format
-from kg.validate import max_upload_bytes, validate
+from kg.validate import grouped_results, max_upload_bytes, validate
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,18 +70,6 @@ async def _submitted(request: Request, limit: int) -> tuple[bytes, str, dict]:
     return plan, fmt, fields
 
 
-def _grouped(report) -> list[tuple[str, list]]:
-    """The results by where they point, in the report's order: one action, one row, the plan."""
-    groups: dict[str, list] = {}
-    for r in report.results:
-        if r.action_id is not None:
-            where = f"Action {r.action_id}" + (f" (row {r.row})" if r.row else "")
-        else:
-            where = "The plan" if r.row is None else f"Row {r.row}"
-        groups.setdefault(where, []).append(r)
-    return list(groups.items())
-
-
 @router.post("/validate/report", response_class=HTMLResponse)
 async def report_page(request: Request) -> HTMLResponse:
     limit = max_upload_bytes()
@@ -97,6 +85,6 @@ async def report_page(request: Request) -> HTMLResponse:
              if report.without_pillar else [])
     turtle = report.report_graph.serialize(format="turtle").encode("utf-8")
     return render(request, "validate.html", title="Validation report", form=fields,
-                  report=report, groups=_grouped(report), formats=FORMATS, error=None,
+                  report=report, groups=grouped_results(report), formats=FORMATS, error=None,
                   hints={h["focus"]: h["pillars"][:2] for h in hints},
                   shacl_href="data:text/turtle;base64," + base64.b64encode(turtle).decode())
