@@ -30,8 +30,11 @@ serve: build
 browser:
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+# Two pytest workers, a test file each at a time (--dist loadfile keeps a module's
+# fixtures in one worker): much of the suite waits on tckg processes, servers and a
+# browser, so two workers keep both cores of a 2-core machine busy.
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check kg search api tests benchmarks
