@@ -62,11 +62,12 @@ def graphs(server) -> set[str]:
     return {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
 
 
-@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "sparql-update"])
+@pytest.mark.parametrize(("graph_store", "bulk"), [(True, False), (False, False), (True, True)],
+                         ids=["graph-store", "sparql-update", "graph-store-bulk-hint"])
 def test_generations_switch_whole_and_the_one_before_last_is_dropped(
-        oxigraph_servers, dump, tmp_path, graph_store):
+        oxigraph_servers, dump, tmp_path, graph_store, bulk):
     server = oxigraph_servers.start()
-    with server.environment(graph_store):
+    with server.environment(graph_store, bulk):
         first = write_store(dump, tmp_path, {"actions": 172})
         reader = open_store(tmp_path)
         second = write_store(dump + EXTRA, tmp_path, {"actions": 172})
@@ -104,14 +105,15 @@ def test_readers_never_see_half_a_generation(oxigraph_servers, dump, tmp_path, m
     assert seen == {triples(dump), triples(dump) + 1}
 
 
-@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "sparql-update"])
+@pytest.mark.parametrize(("graph_store", "bulk"), [(True, False), (False, False), (True, True)],
+                         ids=["graph-store", "sparql-update", "graph-store-bulk-hint"])
 def test_a_failed_load_leaves_the_previous_generation_serving(
-        oxigraph_servers, dump, tmp_path, monkeypatch, graph_store):
+        oxigraph_servers, dump, tmp_path, monkeypatch, graph_store, bulk):
     server = oxigraph_servers.start()
     monkeypatch.setattr(remote_module, "UPDATE_CHUNK", 50_000)
     monkeypatch.setattr(remote_module, "GSP_CHUNK", 50_000)
     broken = dump + b'<urn:tckg:test> <urn:tckg:p> "never closed .\n'  # fails in the last chunk
-    with server.environment(graph_store):
+    with server.environment(graph_store, bulk):
         served = write_store(dump, tmp_path, {"actions": 172})
         with pytest.raises(ServerRefused):
             write_store(broken, tmp_path, {"actions": 173})
@@ -199,7 +201,7 @@ def test_an_unreachable_server_is_503_in_the_one_error_shape(external_client):
 
 def test_the_backend_is_chosen_by_the_environment(monkeypatch, tmp_path, dump):
     for name in ("TCKG_SPARQL_ENDPOINT", "TCKG_SPARQL_UPDATE_ENDPOINT",
-                 "TCKG_GRAPH_STORE_ENDPOINT"):
+                 "TCKG_GRAPH_STORE_ENDPOINT", "TCKG_GRAPH_STORE_PARAMS"):
         monkeypatch.delenv(name, raising=False)
     assert isinstance(backend(), EmbeddedBackend)
     monkeypatch.setenv("TCKG_SPARQL_ENDPOINT", f"http://127.0.0.1:{free_port()}/query")
@@ -207,6 +209,9 @@ def test_the_backend_is_chosen_by_the_environment(monkeypatch, tmp_path, dump):
     assert isinstance(chosen, RemoteBackend) and chosen.endpoints.update is None
     with pytest.raises(StoreUnavailable, match="TCKG_SPARQL_UPDATE_ENDPOINT"):
         write_store(dump, tmp_path, {})  # a read-only configuration cannot load
+    assert chosen.endpoints.load_params == ()  # no server-specific hint unless asked
+    monkeypatch.setenv("TCKG_GRAPH_STORE_PARAMS", "no_transaction&x=1")
+    assert backend().endpoints.load_params == (("no_transaction", ""), ("x", "1"))
 
 
 class _BasicAuthServer(BaseHTTPRequestHandler):
