@@ -315,3 +315,48 @@ def test_a_plan_published_over_the_external_store_starts_from_the_servers_graph(
 
 def dump_lines(home) -> list[bytes]:
     return (home / GRAPH_DIR / DUMP).read_bytes().splitlines()
+
+
+def _count_on(client) -> str:
+    answer = client.get("/sparql", params={"query": COUNT}, headers={"Accept": "text/csv"})
+    assert answer.status_code == 200, answer.text
+    return answer.text.split()[-1]
+
+
+def _seen_within(client, expected: str, seconds: float = 30) -> str:
+    """What the replica answers once its reload watch (every second) has looked."""
+    deadline = time.monotonic() + seconds
+    while (got := _count_on(client)) != expected and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return got
+
+
+def test_a_plan_published_through_one_replica_is_seen_by_the_other(
+        search_home, oxigraph_servers, tmp_path, monkeypatch):
+    """POST /plans to one API replica, DELETE through the other: both answer from
+    the server's new generation (the home's local files shared, as on a shared disk)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.test_plans_http import CSV_FIELDS, TOKEN, csv_plan
+    from tests.test_publish import HARBOUR_ID
+
+    server = oxigraph_servers.start()
+    home = tmp_path / "home"
+    load_home(search_home, server, home)
+    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with server.environment(), TestClient(create_app(home)) as first, \
+            TestClient(create_app(home)) as second:
+        assert _count_on(first) == _count_on(second) == "172"
+        added = first.post("/plans", params=CSV_FIELDS, content=csv_plan(),
+                           headers={"Content-Type": "text/csv", **auth})
+        assert added.status_code == 201, added.text
+        assert _count_on(first) == "182"
+        assert _seen_within(second, "182") == "182"
+        assert [p["id"] for p in second.get("/plans").json()] == [HARBOUR_ID]
+        removed = second.delete(f"/plans/{HARBOUR_ID}", headers=auth)
+        assert removed.status_code == 200, removed.text
+        assert _count_on(second) == "172"
+        assert _seen_within(first, "172") == "172"
+    assert not (home / GRAPH_DIR).exists()  # the graph stayed on the server
