@@ -37,6 +37,7 @@ from kg.store.query import QuerySyntaxError, select_rows
 from kg.store.remote import CONTROL, CURRENT, RemoteBackend, RemoteRunner, generation_graph
 from tests.conftest import TCKG
 from tests.store_fixtures import load_home
+from tests.test_plans_http import TOKEN
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # minutes of work
@@ -263,9 +264,14 @@ def _wait_healthy(base, process, seconds=120):
     pytest.fail(f"{base} did not start within {seconds} s")
 
 
-def test_two_replicas_over_one_server_answer_alike(search_home, oxigraph_servers, tmp_path):
+def test_two_replicas_over_one_server_answer_alike_and_see_each_others_plans(
+        search_home, oxigraph_servers, tmp_path, monkeypatch):
+    """Two `tckg serve` processes over one server (their home's local files shared,
+    as on a shared disk): the same answers; a plan published through one and
+    removed through the other is seen by both."""
     server = oxigraph_servers.start()
     manifest = load_home(search_home, server, tmp_path / "home")
+    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
     ports = [free_port(), free_port()]
     replicas = [_serve(tmp_path / "home", server, port) for port in ports]
     try:
@@ -281,6 +287,7 @@ def test_two_replicas_over_one_server_answer_alike(search_home, oxigraph_servers
         with server.environment():
             expected = select_rows(open_store(tmp_path / "home"), coverage)
         assert len(answers[0][1].splitlines()) == len(expected) + 1
+        _publish_through_one_seen_by_the_other(bases)
     finally:
         for process in replicas:
             process.terminate()
@@ -317,46 +324,34 @@ def dump_lines(home) -> list[bytes]:
     return (home / GRAPH_DIR / DUMP).read_bytes().splitlines()
 
 
-def _count_on(client) -> str:
-    answer = client.get("/sparql", params={"query": COUNT}, headers={"Accept": "text/csv"})
+
+def _count(base: str) -> str:
+    answer = httpx.post(f"{base}/sparql", data={"query": COUNT}, headers={"accept": "text/csv"},
+                        timeout=30)
     assert answer.status_code == 200, answer.text
     return answer.text.split()[-1]
 
 
-def _seen_within(client, expected: str, seconds: float = 30) -> str:
-    """What the replica answers once its reload watch (every second) has looked."""
+def _seen_within(base: str, expected: str, seconds: float = 60) -> str:
+    """What a replica answers once its reload watch (every second) has looked."""
     deadline = time.monotonic() + seconds
-    while (got := _count_on(client)) != expected and time.monotonic() < deadline:
+    while (got := _count(base)) != expected and time.monotonic() < deadline:
         time.sleep(0.3)
     return got
 
 
-def test_a_plan_published_through_one_replica_is_seen_by_the_other(
-        search_home, oxigraph_servers, tmp_path, monkeypatch):
-    """POST /plans to one API replica, DELETE through the other: both answer from
-    the server's new generation (the home's local files shared, as on a shared disk)."""
-    from fastapi.testclient import TestClient
-
-    from api.app import create_app
-    from tests.test_plans_http import CSV_FIELDS, TOKEN, csv_plan
+def _publish_through_one_seen_by_the_other(bases: list[str]) -> None:
+    from tests.test_plans_http import CSV_FIELDS, csv_plan
     from tests.test_publish import HARBOUR_ID
 
-    server = oxigraph_servers.start()
-    home = tmp_path / "home"
-    load_home(search_home, server, home)
-    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    with server.environment(), TestClient(create_app(home)) as first, \
-            TestClient(create_app(home)) as second:
-        assert _count_on(first) == _count_on(second) == "172"
-        added = first.post("/plans", params=CSV_FIELDS, content=csv_plan(),
-                           headers={"Content-Type": "text/csv", **auth})
-        assert added.status_code == 201, added.text
-        assert _count_on(first) == "182"
-        assert _seen_within(second, "182") == "182"
-        assert [p["id"] for p in second.get("/plans").json()] == [HARBOUR_ID]
-        removed = second.delete(f"/plans/{HARBOUR_ID}", headers=auth)
-        assert removed.status_code == 200, removed.text
-        assert _count_on(second) == "172"
-        assert _seen_within(first, "172") == "172"
-    assert not (home / GRAPH_DIR).exists()  # the graph stayed on the server
+    added = httpx.post(f"{bases[0]}/plans", params=CSV_FIELDS, content=csv_plan(),
+                       headers={"Content-Type": "text/csv", **auth}, timeout=180)
+    assert added.status_code == 201, added.text
+    assert _count(bases[0]) == "182"
+    assert _seen_within(bases[1], "182") == "182"
+    assert [p["id"] for p in httpx.get(f"{bases[1]}/plans", timeout=30).json()] == [HARBOUR_ID]
+    removed = httpx.delete(f"{bases[1]}/plans/{HARBOUR_ID}", headers=auth, timeout=180)
+    assert removed.status_code == 200, removed.text
+    assert _count(bases[1]) == "172"
+    assert _seen_within(bases[0], "172") == "172"
