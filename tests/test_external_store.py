@@ -37,6 +37,7 @@ from kg.store.query import QuerySyntaxError, select_rows
 from kg.store.remote import CONTROL, CURRENT, RemoteBackend, RemoteRunner, generation_graph
 from tests.conftest import TCKG
 from tests.store_fixtures import load_home
+from tests.test_plans_http import TOKEN
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # minutes of work
@@ -62,11 +63,12 @@ def graphs(server) -> set[str]:
     return {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
 
 
-@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "sparql-update"])
+@pytest.mark.parametrize(("graph_store", "bulk"), [(True, False), (False, False), (True, True)],
+                         ids=["graph-store", "sparql-update", "graph-store-bulk-hint"])
 def test_generations_switch_whole_and_the_one_before_last_is_dropped(
-        oxigraph_servers, dump, tmp_path, graph_store):
+        oxigraph_servers, dump, tmp_path, graph_store, bulk):
     server = oxigraph_servers.start()
-    with server.environment(graph_store):
+    with server.environment(graph_store, bulk):
         first = write_store(dump, tmp_path, {"actions": 172})
         reader = open_store(tmp_path)
         second = write_store(dump + EXTRA, tmp_path, {"actions": 172})
@@ -104,14 +106,15 @@ def test_readers_never_see_half_a_generation(oxigraph_servers, dump, tmp_path, m
     assert seen == {triples(dump), triples(dump) + 1}
 
 
-@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "sparql-update"])
+@pytest.mark.parametrize(("graph_store", "bulk"), [(True, False), (False, False), (True, True)],
+                         ids=["graph-store", "sparql-update", "graph-store-bulk-hint"])
 def test_a_failed_load_leaves_the_previous_generation_serving(
-        oxigraph_servers, dump, tmp_path, monkeypatch, graph_store):
+        oxigraph_servers, dump, tmp_path, monkeypatch, graph_store, bulk):
     server = oxigraph_servers.start()
     monkeypatch.setattr(remote_module, "UPDATE_CHUNK", 50_000)
     monkeypatch.setattr(remote_module, "GSP_CHUNK", 50_000)
     broken = dump + b'<urn:tckg:test> <urn:tckg:p> "never closed .\n'  # fails in the last chunk
-    with server.environment(graph_store):
+    with server.environment(graph_store, bulk):
         served = write_store(dump, tmp_path, {"actions": 172})
         with pytest.raises(ServerRefused):
             write_store(broken, tmp_path, {"actions": 173})
@@ -199,7 +202,7 @@ def test_an_unreachable_server_is_503_in_the_one_error_shape(external_client):
 
 def test_the_backend_is_chosen_by_the_environment(monkeypatch, tmp_path, dump):
     for name in ("TCKG_SPARQL_ENDPOINT", "TCKG_SPARQL_UPDATE_ENDPOINT",
-                 "TCKG_GRAPH_STORE_ENDPOINT"):
+                 "TCKG_GRAPH_STORE_ENDPOINT", "TCKG_GRAPH_STORE_PARAMS"):
         monkeypatch.delenv(name, raising=False)
     assert isinstance(backend(), EmbeddedBackend)
     monkeypatch.setenv("TCKG_SPARQL_ENDPOINT", f"http://127.0.0.1:{free_port()}/query")
@@ -207,6 +210,9 @@ def test_the_backend_is_chosen_by_the_environment(monkeypatch, tmp_path, dump):
     assert isinstance(chosen, RemoteBackend) and chosen.endpoints.update is None
     with pytest.raises(StoreUnavailable, match="TCKG_SPARQL_UPDATE_ENDPOINT"):
         write_store(dump, tmp_path, {})  # a read-only configuration cannot load
+    assert chosen.endpoints.load_params == ()  # no server-specific hint unless asked
+    monkeypatch.setenv("TCKG_GRAPH_STORE_PARAMS", "no_transaction&x=1")
+    assert backend().endpoints.load_params == (("no_transaction", ""), ("x", "1"))
 
 
 class _BasicAuthServer(BaseHTTPRequestHandler):
@@ -258,9 +264,14 @@ def _wait_healthy(base, process, seconds=120):
     pytest.fail(f"{base} did not start within {seconds} s")
 
 
-def test_two_replicas_over_one_server_answer_alike(search_home, oxigraph_servers, tmp_path):
+def test_two_replicas_over_one_server_answer_alike_and_see_each_others_plans(
+        search_home, oxigraph_servers, tmp_path, monkeypatch):
+    """Two `tckg serve` processes over one server (their home's local files shared,
+    as on a shared disk): the same answers; a plan published through one and
+    removed through the other is seen by both."""
     server = oxigraph_servers.start()
     manifest = load_home(search_home, server, tmp_path / "home")
+    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
     ports = [free_port(), free_port()]
     replicas = [_serve(tmp_path / "home", server, port) for port in ports]
     try:
@@ -276,6 +287,7 @@ def test_two_replicas_over_one_server_answer_alike(search_home, oxigraph_servers
         with server.environment():
             expected = select_rows(open_store(tmp_path / "home"), coverage)
         assert len(answers[0][1].splitlines()) == len(expected) + 1
+        _publish_through_one_seen_by_the_other(bases)
     finally:
         for process in replicas:
             process.terminate()
@@ -310,3 +322,36 @@ def test_a_plan_published_over_the_external_store_starts_from_the_servers_graph(
 
 def dump_lines(home) -> list[bytes]:
     return (home / GRAPH_DIR / DUMP).read_bytes().splitlines()
+
+
+
+def _count(base: str) -> str:
+    answer = httpx.post(f"{base}/sparql", data={"query": COUNT}, headers={"accept": "text/csv"},
+                        timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.text.split()[-1]
+
+
+def _seen_within(base: str, expected: str, seconds: float = 60) -> str:
+    """What a replica answers once its reload watch (every second) has looked."""
+    deadline = time.monotonic() + seconds
+    while (got := _count(base)) != expected and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return got
+
+
+def _publish_through_one_seen_by_the_other(bases: list[str]) -> None:
+    from tests.test_plans_http import CSV_FIELDS, csv_plan
+    from tests.test_publish import HARBOUR_ID
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    added = httpx.post(f"{bases[0]}/plans", params=CSV_FIELDS, content=csv_plan(),
+                       headers={"Content-Type": "text/csv", **auth}, timeout=180)
+    assert added.status_code == 201, added.text
+    assert _count(bases[0]) == "182"
+    assert _seen_within(bases[1], "182") == "182"
+    assert [p["id"] for p in httpx.get(f"{bases[1]}/plans", timeout=30).json()] == [HARBOUR_ID]
+    removed = httpx.delete(f"{bases[1]}/plans/{HARBOUR_ID}", headers=auth, timeout=180)
+    assert removed.status_code == 200, removed.text
+    assert _count(bases[1]) == "172"
+    assert _seen_within(bases[0], "172") == "172"

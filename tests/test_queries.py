@@ -156,3 +156,67 @@ def test_queries_are_listed_in_the_readme():
     readme = documentation()
     missing = [p.name for p in QUERIES if p.name not in readme]
     assert missing == []
+
+
+def _objects(store, predicate: str) -> dict:
+    """subject -> object of every triple with the predicate (one object each here)."""
+    return {q.subject: q.object for q in store.quads_for_pattern(None, NamedNode(predicate), None)}
+
+
+def suggested_links(store) -> dict:
+    """Worked out from the graph's triples in Python, not by a query: each action's
+    institution, its asserted R-codes, its suggested R-codes with their scores, and
+    each R-code's label."""
+    tc, dct = "https://w3id.org/tckg/ontology#", "http://purl.org/dc/terms/"
+    labels = _objects(store, "http://www.w3.org/2000/01/rdf-schema#label")
+    publisher = _objects(store, dct + "publisher")
+    plan_of = {q.object: q.subject for q in store.quads_for_pattern(None, NamedNode(tc + "hasAction"), None)}
+    kind = NamedNode(tc + "SummaryRecommendation")
+    codes = {q.subject: q.object.value for q in store.quads_for_pattern(None, NamedNode(str(SKOS.notation)), None)
+             if any(store.quads_for_pattern(q.subject, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), kind))}
+    pref = _objects(store, str(SKOS.prefLabel))
+    names = {code: pref[r].value for r, code in codes.items()}
+    asserted = {(q.subject, codes[q.object]) for q in store.quads_for_pattern(
+        None, NamedNode(tc + "addressesSummaryRecommendation"), None)}
+    target, score = _objects(store, tc + "suggestedRecommendation"), _objects(store, tc + "score")
+    suggested = {(q.subject, codes[target[q.object]]): float(score[q.object].value)
+                 for q in store.quads_for_pattern(None, NamedNode(tc + "suggestedLink"), None)}
+    institution = {a: labels[publisher[p]].value for a, p in plan_of.items()}
+    return {"institution": institution, "plan": plan_of, "asserted": asserted,
+            "suggested": suggested, "names": names}
+
+
+def test_coverage_matrix_suggested(suggested_store):
+    links = suggested_links(suggested_store)
+    strong = {pair for pair, score in links["suggested"].items() if score >= 0.4}
+    expected = Counter()
+    for pairs, column in ((links["asserted"], 0), (strong, 1), (links["asserted"] & strong, 2)):
+        for action, code in pairs:
+            expected[(links["institution"][action], code, column)] += 1
+    rows = select_rows(suggested_store, query("coverage-matrix-suggested"))
+    got = Counter({(r["institution"], r["recommendation"], column): int(r[name])
+                   for r in rows for column, name in enumerate(("asserted", "suggested", "both"))})
+    assert +got == expected
+    assert len(rows) == len({key[:2] for key in expected}) and expected[(
+        "Manchester Metropolitan University", "R11", 1)] > 0  # suggestions are counted
+
+
+def test_recommendations_only_suggested(suggested_store):
+    links = suggested_links(suggested_store)
+    stated = {(links["plan"][a], code) for a, code in links["asserted"]}
+    best: dict = {}
+    for (action, code), score in links["suggested"].items():
+        key = (links["plan"][action], code)
+        if score >= 0.4 and key not in stated:
+            count, top, actions = best.get(key, (0, -1.0, set()))
+            if score > top:
+                top, actions = score, {action}
+            elif score == top:
+                actions = actions | {action}
+            best[key] = (count + 1, top, actions)
+    expected = {(links["institution"][a], code, links["names"][code], count, top, a.value)
+                for (plan, code), (count, top, actions) in best.items() for a in actions}
+    rows = select_rows(suggested_store, query("recommendations-only-suggested"))
+    assert {(r["institution"], r["recommendation"], r["label"], int(r["actions"]),
+             float(r["bestScore"]), r["bestAction"]) for r in rows} == expected
+    assert len(rows) == len(expected) > 0  # some recommendations are left to suggestion alone

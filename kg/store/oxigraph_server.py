@@ -42,23 +42,26 @@ class OxigraphServer:
             self.stop()
             raise
 
-    def env(self, graph_store: bool = True) -> dict[str, str]:
-        """The TCKG_SPARQL_* variables that point tckg at this server."""
+    def env(self, graph_store: bool = True, bulk: bool = False) -> dict[str, str]:
+        """The TCKG_SPARQL_* variables that point tckg at this server; `bulk` adds
+        Oxigraph's own load hint (`no_transaction`, its bulk loader)."""
         env = {"TCKG_SPARQL_ENDPOINT": self.endpoints.query,
                "TCKG_SPARQL_UPDATE_ENDPOINT": self.endpoints.update}
         if graph_store:
             env["TCKG_GRAPH_STORE_ENDPOINT"] = self.endpoints.graph_store
+        if bulk:
+            env["TCKG_GRAPH_STORE_PARAMS"] = "no_transaction"
         return env
 
     @contextlib.contextmanager
-    def environment(self, graph_store: bool = True):
+    def environment(self, graph_store: bool = True, bulk: bool = False):
         """Run the block with tckg pointed at this server (this process's
         environment, restored after)."""
-        names = [*self.env(True)]
+        names = [*self.env(True, True)]
         saved = {name: os.environ.get(name) for name in names}
         for name in names:
             os.environ.pop(name, None)
-        os.environ.update(self.env(graph_store))
+        os.environ.update(self.env(graph_store, bulk))
         try:
             yield self
         finally:

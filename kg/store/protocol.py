@@ -13,7 +13,7 @@ import http.client
 import os
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from kg.store.base import QueryTimeout, StoreUnavailable
 
@@ -30,18 +30,23 @@ class Endpoints:
     graph_store: str | None = None
     user: str | None = None
     password: str | None = None
+    # Extra query parameters for Graph Store loads, a server-specific hint that
+    # is off unless set (Oxigraph server: "no_transaction", its bulk loader).
+    load_params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> Endpoints | None:
         """TCKG_SPARQL_ENDPOINT (query URL), TCKG_SPARQL_UPDATE_ENDPOINT,
         TCKG_GRAPH_STORE_ENDPOINT, TCKG_SPARQL_USER / TCKG_SPARQL_PASSWORD (HTTP
-        Basic). None when no query URL is set: the embedded store is used."""
+        Basic), TCKG_GRAPH_STORE_PARAMS (a query string added to Graph Store
+        loads). None when no query URL is set: the embedded store is used."""
         env = os.environ
         if not env.get("TCKG_SPARQL_ENDPOINT"):
             return None
         return cls(env["TCKG_SPARQL_ENDPOINT"], env.get("TCKG_SPARQL_UPDATE_ENDPOINT") or None,
                    env.get("TCKG_GRAPH_STORE_ENDPOINT") or None,
-                   env.get("TCKG_SPARQL_USER") or None, env.get("TCKG_SPARQL_PASSWORD") or None)
+                   env.get("TCKG_SPARQL_USER") or None, env.get("TCKG_SPARQL_PASSWORD") or None,
+                   tuple(parse_qsl(env.get("TCKG_GRAPH_STORE_PARAMS", ""), keep_blank_values=True)))
 
     def headers(self) -> dict[str, str]:
         if self.user is None:

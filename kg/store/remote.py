@@ -227,7 +227,7 @@ class RemoteBackend:
         if self.endpoints.graph_store:
             for chunk in _chunks(ntriples, GSP_CHUNK):
                 request(self.endpoints, "POST", self.endpoints.graph_store,
-                        params={"graph": graph}, body=chunk,
+                        params=[("graph", graph), *self.endpoints.load_params], body=chunk,
                         headers={"Content-Type": "application/n-triples"})
             return
         for chunk in _chunks(ntriples, UPDATE_CHUNK):
