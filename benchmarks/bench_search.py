@@ -28,7 +28,7 @@ from kg.vocab import action_iri_from_short_id
 from search.documents import document_text, read_documents
 from search.encoder import load_encoder
 from search.engine import Searcher
-from search.index import DOCUMENT_FIELDS, SearchIndex
+from search.index import DOCUMENT_FIELDS, SearchIndex, embedded_text
 from search.vectors import build_vectors
 
 RELEVANCE = Path(__file__).resolve().parent / "relevance"
@@ -80,7 +80,8 @@ def searcher_for(home: Path, fields: tuple[str, ...], fusion: str = "weighted",
     encoder = load_encoder()
     documents = read_documents(open_store(home))
     texts = [document_text(d, fields) for d in documents]
-    index = SearchIndex(documents, texts, build_vectors(encoder.encode(texts)), {})
+    embedded = [embedded_text(t) for t in texts] if expand else texts
+    index = SearchIndex(documents, texts, build_vectors(encoder.encode(embedded)), {})
     searcher = Searcher(index, encoder, fusion, expand)
     if not parents:
         searcher.children = {}
@@ -119,8 +120,8 @@ def quality(home: Path, fields: tuple[str, ...] = DOCUMENT_FIELDS) -> None:
                ("before (round 2): hybrid, weighted, parents beneath sub-actions",
                 "weighted", "hybrid", True, False),
                ("BM25 alone, glossary", "rrf", "bm25", True, True),
-               ("dense alone, glossary query", "rrf", "dense", True, True),
-               ("after: round 2 + glossary (both rankings)", "weighted", "hybrid", True, True)]
+               ("dense alone, glossary", "rrf", "dense", True, True),
+               ("after: round 2 + glossary (both rankings, queries and documents)", "weighted", "hybrid", True, True)]
     searchers: dict[tuple[str, bool, bool], Searcher] = {}
     for label, fusion, mode, parents, expand in methods:
         key = (fusion, parents, expand)
@@ -215,7 +216,7 @@ def hnsw_recall(home: Path, sizes: list[int], noise: float = 1.0) -> None:
     from kg.store import open_store
 
     documents = read_documents(open_store(home))
-    base = encoder.encode([document_text(d, DOCUMENT_FIELDS) for d in documents])
+    base = encoder.encode([embedded_text(document_text(d, DOCUMENT_FIELDS)) for d in documents])
     queries = encoder.encode([q for q, _ in load_judgements()])
     rng = np.random.default_rng(7)
     for size in sizes:

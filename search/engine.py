@@ -81,7 +81,7 @@ class Searcher:
         allowed = allowed_positions(self.documents, filters)
         vector = None
         if mode != "bm25":  # the model does not know PDR is appraisal: the glossary says so
-            vector = self.query_vector(glossary.rewritten(query) if self.expand else query)
+            vector = self.query_vector(glossary.widened(query) if self.expand else query)
         ranked = self._rank(query, vector, allowed, limit, mode)
         return [result(self.documents[p], s) for p, s in ranked[:limit]]
 

@@ -107,10 +107,11 @@ def expanded(text: str) -> str:
     return text if not found else f"{text} {' '.join(PREFIX + c for c in found)}"
 
 
-def rewritten(query: str) -> str:
-    """The query followed by the other terms of each concept it mentions, in
-    brackets (for the query's vector: MiniLM does not know that PDR is appraisal)."""
-    lowered = query.lower()
-    extra = [term for concept in concepts(query) for term in GROUPS[concept]
+def widened(text: str) -> str:
+    """The text followed by the other terms of each concept it mentions, in
+    brackets: what is embedded, for queries and documents alike (MiniLM does not
+    know that PDR is appraisal)."""
+    lowered = text.lower()
+    extra = [term for concept in concepts(text) for term in GROUPS[concept]
              if term.lower() not in lowered]
-    return query if not extra else f"{query} ({', '.join(dict.fromkeys(extra))})"
+    return text if not extra else f"{text} ({', '.join(dict.fromkeys(extra))})"

@@ -34,13 +34,13 @@ def test_expanded_adds_one_token_per_concept_and_leaves_other_texts_alone():
     assert glossary.expanded("laboratory safety") == "laboratory safety"
 
 
-def test_rewritten_adds_the_concepts_other_terms_once_and_not_the_querys_own():
-    rewritten = glossary.rewritten("HEaTED training")
-    query, _, extra = rewritten.partition(" (")
+def test_widened_adds_the_concepts_other_terms_once_and_not_the_texts_own():
+    widened = glossary.widened("HEaTED training")
+    query, _, extra = widened.partition(" (")
     terms = extra.rstrip(")").split(", ")
     assert query == "HEaTED training"
     assert terms == [t for t in glossary.GROUPS["sector_training"] if t != "HEaTED"]
-    assert glossary.rewritten("laboratory safety") == "laboratory safety"
+    assert glossary.widened("laboratory safety") == "laboratory safety"
 
 
 def test_every_glossary_term_names_its_own_concept():
