@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Concept -> its terms. An all-capital term (an acronym) matches in capitals only,
-# so "REF" is not "ref"; other terms match in any case, also with a plural "s".
+# Concept -> its terms. A term with capitals after its first letter (an acronym)
+# matches as written, so "REF" is not "ref"; other terms match in any case; the
+# last word of either may take a plural "s".
 GROUPS: dict[str, tuple[str, ...]] = {
     "appraisal": ("appraisal", "PDR", "PDA", "PDD", "SDR", "P&DR", "annual review",
                   "performance review", "development review", "performance and development review",
@@ -82,22 +83,49 @@ GROUPS: dict[str, tuple[str, ...]] = {
 PREFIX = "gloss_"
 
 
-def _pattern(term: str) -> str:
-    body = re.escape(term).replace(r"\ ", r"[\s-]+")
-    if " " not in term and any(c.isupper() for c in term[1:]):  # an acronym: as written
-        return rf"(?-i:\b{body}s?\b)"
-    return rf"\b{body}s?\b"
+# Words as the glossary compares them: a hyphen counts as a space ("decision-making").
+WORD = re.compile(r"[\w&]+")
+
+
+def _acronym(term: str) -> bool:
+    return " " not in term and any(c.isupper() for c in term[1:])
 
 
 @lru_cache(maxsize=1)
-def _matchers() -> list[tuple[str, re.Pattern]]:
-    return [(concept, re.compile("|".join(_pattern(t) for t in terms), re.IGNORECASE))
-            for concept, terms in GROUPS.items()]
+def _terms() -> dict[str, list[tuple[tuple[str, ...], bool, str]]]:
+    """First word (lower case) -> [(the term's words, as written?, concept)]. A
+    word-by-word lookup: one regular expression per group took 2.4 ms a text."""
+    table: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
+    for concept, terms in GROUPS.items():
+        for term in terms:
+            exact = _acronym(term)
+            words = tuple(w if exact else w.lower() for w in WORD.findall(term))
+            table.setdefault(words[0].lower(), []).append((words, exact, concept))
+    return table
+
+
+def _same(word: str, term_word: str, last: bool) -> bool:
+    return word == term_word or (last and word == term_word + "s")
+
+
+def _matches(words: list[str], lower: list[str], i: int, term: tuple[str, ...], exact: bool) -> bool:
+    seen = words if exact else lower
+    if i + len(term) > len(seen):
+        return False
+    return all(_same(seen[i + k], w, k == len(term) - 1) for k, w in enumerate(term))
 
 
 def concepts(text: str) -> list[str]:
     """The glossary concepts a text mentions, in glossary order."""
-    return [concept for concept, matcher in _matchers() if matcher.search(text)]
+    table, found = _terms(), set()
+    words = WORD.findall(text)
+    lower = [w.lower() for w in words]
+    for i, word in enumerate(lower):
+        for key in {word, word[:-1]} if word.endswith("s") else {word}:
+            for term, exact, concept in table.get(key, ()):
+                if concept not in found and _matches(words, lower, i, term, exact):
+                    found.add(concept)
+    return [concept for concept in GROUPS if concept in found]
 
 
 def expanded(text: str) -> str:
