@@ -8,7 +8,7 @@ and its signatories, the TALENT reports (Gatsby), the Science Council's
 professional registers, Advance HE, UKRI/Research England and university HR
 practice (appraisal schemes, CPD, EDI charters). They are general vocabulary, not
 the wording of the five source plans; whether they help is measured on the
-relevance set (benchmarks/bench_search.py glossary).
+relevance set (benchmarks/bench_search.py quality).
 
 A text that contains any term of a group gets that group's concept token (e.g.
 "gloss_appraisal"); documents and queries alike, so BM25 matches on the concept
