@@ -37,7 +37,7 @@ from kg.store import open_store
 from search.documents import read_documents
 from search.encoder import load_encoder
 from search.linking import asserted_summary_codes, curated_labels, curated_primary
-from search.suggest import LinkSuggester, PillarSuggester
+from search.suggest import LinkSuggester, PillarSuggester, action_text
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
 BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.01)
@@ -211,7 +211,7 @@ def main() -> None:
             return
         documents = read_documents(open_store(home))
         vectors = dict(zip((d.action for d in documents),
-                           encoder.encode([d.text for d in documents])))
+                           encoder.encode([action_text(d.text) for d in documents])))
         report_links(encoder, documents, vectors)
         report_pillars(encoder, documents, vectors)
 

@@ -11,6 +11,7 @@ import numpy as np
 from kg.ontology import recommendation_labels
 from search.engine import Searcher, check_query
 from search.linking import Suggesters
+from search.suggest import action_text
 
 if TYPE_CHECKING:  # validation's imports (pySHACL) are not needed to suggest
     from kg.validate import Report
@@ -31,7 +32,9 @@ class Assistant:
     def suggest(self, text: str, limit: int = 5) -> dict:
         """A draft belongs to no institution yet: every labelled action votes."""
         text = check_query(text)
-        vector = self.searcher.query_vector(text)[None, :]  # encoded once, for search too
+        # The draft read as the suggesters read an action; search widens its query
+        # the same way, so the vector is encoded once for both.
+        vector = self.searcher.query_vector(action_text(text))[None, :]
         pillars, links = self.suggesters.pillars, self.suggesters.links
         pillar_scores = pillars.scores(vector, [None])[0]
         link_scores = links.scores(vector, [None])[0]
@@ -58,7 +61,7 @@ class Assistant:
         focus = [f for f, text in report.without_pillar.items() if text.strip()]
         if not focus:
             return []
-        vectors = self.searcher.encoder.encode([report.without_pillar[f] for f in focus])
+        vectors = self.searcher.encoder.encode([action_text(report.without_pillar[f]) for f in focus])
         scores = self.suggesters.pillars.scores(vectors, [None] * len(focus))
         where = {r.focus: {"action_id": r.action_id, "row": r.row} for r in report.results}
         labels = self.suggesters.pillars.codes

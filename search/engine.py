@@ -12,7 +12,7 @@ import numpy as np
 
 from kg.store import state_home
 from kg.vocab import short_id
-from search import ranking
+from search import glossary, ranking
 from search.documents import Document
 from search.encoder import Encoder, load_encoder, model_name
 from search.filters import NO_FILTERS, Filters, allowed_positions
@@ -49,10 +49,12 @@ def result(doc: Document, score: float) -> dict:
 
 class Searcher:
     def __init__(self, index: SearchIndex, encoder: Encoder | None = None,
-                 fusion: str = "weighted"):
-        self.index, self._encoder, self.fusion = index, encoder, fusion
+                 fusion: str = "weighted", expand: bool = True):
+        """`expand`: the sector glossary widens queries (both rankings) and the
+        BM25 documents; False is the method before it (benchmarks compare them)."""
+        self.index, self._encoder, self.fusion, self.expand = index, encoder, fusion, expand
         self.documents = index.documents
-        self.lexical = Lexical(index.texts)
+        self.lexical = Lexical(index.texts, expand)
         self._positions = {d.action: i for i, d in enumerate(self.documents)}
         self._positions.update({short_id(d.action): i for i, d in enumerate(self.documents)})
         self.children = children_of(self.documents)
@@ -77,7 +79,9 @@ class Searcher:
                mode: str = "hybrid") -> list[dict]:
         query = check_query(query)
         allowed = allowed_positions(self.documents, filters)
-        vector = self.query_vector(query) if mode != "bm25" else None
+        vector = None
+        if mode != "bm25":  # the model does not know PDR is appraisal: the glossary says so
+            vector = self.query_vector(glossary.widened(query) if self.expand else query)
         ranked = self._rank(query, vector, allowed, limit, mode)
         return [result(self.documents[p], s) for p, s in ranked[:limit]]
 

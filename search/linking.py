@@ -32,7 +32,7 @@ from kg.suggested import Run, Suggestion, suggestion_graph
 from kg.vocab import action_iri_from_short_id
 from search.documents import Document, read_documents
 from search.encoder import Encoder
-from search.suggest import METHOD_VERSION, LinkSuggester, PillarSuggester
+from search.suggest import METHOD_VERSION, LinkSuggester, PillarSuggester, action_text
 
 LABELS_FILE = resources.TALENT_LABELS
 SUGGEST_DIR = "suggest"
@@ -146,7 +146,7 @@ class SuggestLinks:
     def __call__(self, store: ox.Store) -> Graph:
         started = datetime.now(UTC)
         documents = read_documents(store)
-        vectors = self.encoder.encode([d.text for d in documents])
+        vectors = self.encoder.encode([action_text(d.text) for d in documents])
         self.suggesters = Suggesters.fit(self.encoder, documents, vectors,
                                          curated_labels(self.labels_file))
         suggestions = best_links(self.suggesters.links, documents, vectors)

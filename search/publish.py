@@ -38,9 +38,10 @@ from kg.validate import Report, validate
 from kg.vocab import TCID, institution_iri, plan_iri
 from search.documents import document_text, read_documents
 from search.encoder import model_name
-from search.index import QUERY_ENCODER, SearchIndex, load_index, stage_index
+from search.index import QUERY_ENCODER, SearchIndex, embedded_text, load_index, stage_index
 from search.linking import Suggesters, best_links, labelled_run, stage_suggesters
 from search.onnx_encoder import OnnxEncoder
+from search.suggest import action_text
 
 
 @dataclass
@@ -122,8 +123,8 @@ class Publisher:
         started = datetime.now(UTC)
         # What the suggesters read (the text) and what the index embeds, encoded
         # once: without asserted links the two are the same text.
-        texts = [d.text for d in documents]
-        indexed = [document_text(d, fields) for d in documents]
+        texts = [action_text(d.text) for d in documents]
+        indexed = [embedded_text(document_text(d, fields)) for d in documents]
         distinct = list(dict.fromkeys(texts + indexed))
         encoded = encoder.encode(distinct)
         row = {text: i for i, text in enumerate(distinct)}

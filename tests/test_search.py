@@ -134,12 +134,13 @@ def test_unknown_action_is_refused(searcher):
 # method, its BM25 weight and the document fields were chosen (on the 'tune'
 # queries), and never used to choose anything. Floors: the figure measured when
 # the method was fixed (bench_search.py quality) less a stated margin.
-MEASURED_TEST = {"ndcg": 0.708, "recall_clear": 0.849}
+MEASURED_TEST = {"ndcg": 0.820, "recall_clear": 0.923}
 MARGIN = 0.03
 # The tune queries chose the method, so their figure is no measure of quality;
-# it pins the method: a change to the fusion, its weight or the parents' rule
-# moves it (a BM25 share of 0.3 gives 0.748, 0.5 gives 0.723).
-MEASURED_TUNE, TUNE_MARGIN = 0.763, 0.01
+# it pins the method: a change to the fusion, its weight, the parents' rule or the
+# glossary moves it (without the glossary 0.763; widening queries only, not the
+# documents' vectors, 0.805).
+MEASURED_TUNE, TUNE_MARGIN = 0.824, 0.01
 
 
 def test_ranking_quality_on_queries_never_tuned_on(searcher):

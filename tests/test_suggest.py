@@ -6,7 +6,7 @@ import pytest
 
 from search.encoder import load_encoder
 from search.linking import LabelsError, asserted_summary_codes, curated_labels, training_labels
-from search.suggest import LinkSuggester, recommendation_texts
+from search.suggest import LinkSuggester, action_text, recommendation_texts
 
 
 def test_recommendation_texts_carry_the_crosswalked_employer_text():
@@ -40,7 +40,8 @@ def fitted(searcher):
     """Learnt from the asserted links only, so the curated labels stay unseen."""
     documents = searcher.documents
     encoder = load_encoder()
-    vectors = dict(zip((d.action for d in documents), encoder.encode([d.text for d in documents])))
+    vectors = dict(zip((d.action for d in documents),
+                       encoder.encode([action_text(d.text) for d in documents])))
     links = {d.action: asserted_summary_codes(d) for d in documents if asserted_summary_codes(d)}
     institution = {d.action: d.institution for d in documents}
     suggester = LinkSuggester(encoder).fit(
