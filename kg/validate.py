@@ -208,22 +208,37 @@ def _order(result: Result):
             result.path or "", result.shape, result.message, result.value or "", result.focus)
 
 
+# Every result with what _results reads of it, joined in the store (Rust): reading
+# the 33,000 report triples of a 2,000-action plan one by one in Python took ~0.4 s.
+_RESULTS = """PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?result ?focus ?severity ?path ?message ?value ?constraint ?shape WHERE {
+    ?result a sh:ValidationResult .
+    OPTIONAL { ?result sh:focusNode ?focus } OPTIONAL { ?result sh:resultSeverity ?severity }
+    OPTIONAL { ?result sh:resultPath ?path } OPTIONAL { ?result sh:resultMessage ?message }
+    OPTIONAL { ?result sh:value ?value } OPTIONAL { ?result sh:sourceConstraint ?constraint }
+    OPTIONAL { ?result sh:sourceShape ?shape }
+}"""
+
+
 class _ReportGraph:
-    """The report's triples by subject, then predicate: all _results reads."""
+    """SHACL's report in an in-memory store."""
 
     def __init__(self, ntriples: str):
-        self._nodes: dict = defaultdict(lambda: defaultdict(list))
-        for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True):
-            self._nodes[quad.subject][quad.predicate.value].append(quad.object)
+        self.store = ox.Store()
+        self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
-    def subjects(self, predicate: URIRef, value: URIRef) -> list:
-        value = str(value)  # an rdflib URIRef equals no plain string
-        return [s for s, props in self._nodes.items()
-                if any(o.value == value for o in props.get(str(predicate), ()))]
+    def rows(self) -> list[tuple]:
+        """(focus, severity, path, message, value, constraint, shape) of each result,
+        once: one row each, as the engine gives one of each."""
+        rows = {}
+        for row in self.store.query(_RESULTS):
+            rows.setdefault(row[0], tuple(row)[1:])
+        return list(rows.values())
 
     def value(self, subject, predicate: URIRef):
-        objects = self._nodes[subject].get(str(predicate)) if subject in self._nodes else None
-        return objects[0] if objects else None
+        """One object of (subject, predicate), or None."""
+        quads = self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
+        return next((quad.object for quad in quads), None)
 
 
 def _text(term) -> str | None:
@@ -233,19 +248,18 @@ def _text(term) -> str | None:
 def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
     ids = action_ids(submission)
     out: dict[tuple, Result] = {}
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        focus = _text(report.value(node, SH.focusNode))
+    for focus, severity, path, message, value, constraint, shape in report.rows():
+        focus = _text(focus)
         result = Result(
-            severity=str(_text(report.value(node, SH.resultSeverity))).rsplit("#", 1)[-1],
+            severity=str(_text(severity)).rsplit("#", 1)[-1],
             action_id=ids.get(focus),
             row=submission.rows.get(focus),
             focus=str(focus),
-            path=_field(report, report.value(node, SH.resultPath)),
-            message=_text(report.value(node, SH.resultMessage)) or "",
-            value=_text(report.value(node, SH.value)),
+            path=_field(report, path),
+            message=_text(message) or "",
+            value=_text(value),
             # A SPARQL constraint is named by its own IRI, not its node shape's.
-            shape=str(_text(report.value(node, SH.sourceConstraint)
-                            or report.value(node, SH.sourceShape))),
+            shape=str(_text(constraint or shape)),
         )
         # Two components of one shape (sh:or and sh:pattern on a bad date) that
         # fail on the same value say the same thing: the author needs it once.
