@@ -37,30 +37,29 @@ _RELATIVE_BASE = "https://relative.tckg.invalid/"
 
 @dataclass
 class Submission:
-    """The plan's triples in an in-memory pyoxigraph Store (its terms: `.value` is
-    an IRI, a blank node's id or a literal's lexical form) and, for a CSV, each
-    action's row. Lookups run in the store: walking 25,000 triples in Python
-    took longer than the SHACL engine's parse of them."""
-    store: ox.Store
+    """The plan's triples in a pyoxigraph Dataset (its terms: `.value` is an IRI,
+    a blank node's id or a literal's lexical form as written; a Store would
+    rewrite both) and, for a CSV, each action's row. Lookups run in its indexes:
+    walking 25,000 triples in Python took longer than the engine's parse of them."""
+    dataset: ox.Dataset
     rows: dict[str, int] = field(default_factory=dict)  # action IRI -> CSV row
 
     def ntriples(self) -> str:
-        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+        return ox.serialize(self.dataset, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
     @cached_property
     def graph(self) -> Graph:
         """The triples as an rdflib Graph, built when asked for: publishing and
         the reference SHACL engine (pySHACL) read one, validation does not."""
-        return rdflib_graph((quad.triple for quad in self.store), new_graph())
+        return rdflib_graph((quad.triple for quad in self.dataset), new_graph())
 
     def pairs(self, predicate: URIRef) -> list[tuple]:
         """(subject, object) of every triple with this predicate."""
-        return [(q.subject, q.object) for q in
-                self.store.quads_for_pattern(None, ox.NamedNode(predicate), None)]
+        return [(q.subject, q.object) for q in self.dataset.quads_for_predicate(ox.NamedNode(predicate))]
 
     def subjects(self, predicate: URIRef, value: URIRef) -> list:
-        return [q.subject for q in self.store.quads_for_pattern(
-            None, ox.NamedNode(predicate), ox.NamedNode(value))]
+        value = str(value)  # an rdflib URIRef equals no plain string
+        return [s for s, o in self.pairs(predicate) if isinstance(o, ox.NamedNode) and o.value == value]
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -143,22 +142,20 @@ class _TripleSet:
     def bind(self, *_args, **_kwargs) -> None:
         pass
 
-    def stored(self) -> ox.Store:
+    def stored(self) -> ox.Dataset:
         return _from_rdflib(self._triples, "csv")
 
 
-def _from_rdflib(triples, fmt: str) -> ox.Store:
-    """rdflib triples in a pyoxigraph Store, through N-Triples. An IRI that
+def _from_rdflib(triples, fmt: str) -> ox.Dataset:
+    """rdflib triples in a pyoxigraph Dataset, through N-Triples. An IRI that
     rdflib let through but that is no IRI (a CSV's recommendation code with a
     space or a second '#') is refused here: the SHACL engine fails on it."""
     text = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples)
-    store = ox.Store()
     try:
-        store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        return ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError as err:
         raise UnreadablePlan(f"the {fmt} holds a value that makes an invalid IRI: "
                              f"{' '.join(str(err).split())}") from None
-    return store
 
 
 def _nt(term) -> str:
@@ -174,40 +171,32 @@ def _within_limits(check, data: bytes) -> None:
         raise UnreadablePlan(str(err)) from None
 
 
-def _parse(data: bytes, fmt: str) -> ox.Store:
-    store = _parse_fast(data, fmt)
-    return _from_rdflib(_parse_rdflib(data, fmt), fmt) if store is None else store
+def _parse(data: bytes, fmt: str) -> ox.Dataset:
+    dataset = _parse_fast(data, fmt)
+    return _from_rdflib(_parse_rdflib(data, fmt), fmt) if dataset is None else dataset
 
 
-def _parse_fast(data: bytes, fmt: str) -> ox.Store | None:
+def _parse_fast(data: bytes, fmt: str) -> ox.Dataset | None:
     """pyoxigraph's reading, or None where it would differ from rdflib's."""
     try:
         data.decode("utf-8")  # pyoxigraph passes over bad bytes in a comment; rdflib says where
     except UnicodeDecodeError:
         return None
-    store = ox.Store()
+    # A named graph is an error: rdflib's Graph reads its triples otherwise.
     try:
         if fmt == "turtle":  # strict: a bad or relative IRI is a syntax error
-            store.load(data, format=ox.RdfFormat.TURTLE)
-        else:
-            # JSON-LD drops a triple with a bad IRI silently, and one with a
-            # relative IRI when no base is given (rdflib resolves it against the
-            # working folder): read leniently against a base of our own, such
-            # triples are kept, and found below.
-            store.load(data, format=ox.RdfFormat.JSON_LD, base_iri=_RELATIVE_BASE, lenient=True)
+            return ox.Dataset(ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True))
+        # JSON-LD drops a triple with a bad IRI silently, and one with a relative
+        # IRI when no base is given (rdflib resolves it against the working
+        # folder): read leniently against a base of our own, such triples are
+        # kept, then found.
+        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.JSON_LD, base_iri=_RELATIVE_BASE,
+                                      lenient=True, without_named_graphs=True))
+        text = ox.serialize(dataset, format=ox.RdfFormat.N_TRIPLES)
+        ox.Store().load(text, format=ox.RdfFormat.N_TRIPLES)  # strict: a bad IRI raises
     except (SyntaxError, ValueError):
         return None
-    if next(store.named_graphs(), None) is not None:
-        return None  # rdflib's Graph reads a named graph's triples otherwise
-    if fmt == "json-ld":
-        text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        try:
-            ox.Store().load(text, format=ox.RdfFormat.N_TRIPLES)  # strict: a bad IRI raises
-        except SyntaxError:
-            return None
-        if _RELATIVE_BASE.encode() in text:
-            return None
-    return store
+    return None if _RELATIVE_BASE.encode() in text else dataset
 
 
 def _parse_rdflib(data: bytes, fmt: str) -> Graph:

@@ -208,37 +208,23 @@ def _order(result: Result):
             result.path or "", result.shape, result.message, result.value or "", result.focus)
 
 
-# Every result with what _results reads of it, joined in the store (Rust): reading
-# the 33,000 report triples of a 2,000-action plan one by one in Python took ~0.4 s.
-_RESULTS = """PREFIX sh: <http://www.w3.org/ns/shacl#>
-SELECT ?result ?focus ?severity ?path ?message ?value ?constraint ?shape WHERE {
-    ?result a sh:ValidationResult .
-    OPTIONAL { ?result sh:focusNode ?focus } OPTIONAL { ?result sh:resultSeverity ?severity }
-    OPTIONAL { ?result sh:resultPath ?path } OPTIONAL { ?result sh:resultMessage ?message }
-    OPTIONAL { ?result sh:value ?value } OPTIONAL { ?result sh:sourceConstraint ?constraint }
-    OPTIONAL { ?result sh:sourceShape ?shape }
-}"""
-
-
 class _ReportGraph:
-    """SHACL's report in an in-memory store."""
+    """The first object of each (subject, predicate) of the report, and its
+    results: all _results reads, in one pass over its triples. (Not a pyoxigraph
+    Store: it would rename the blank nodes a focus may be, and rewrite values.)"""
 
     def __init__(self, ntriples: str):
-        self.store = ox.Store()
-        self.store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-
-    def rows(self) -> list[tuple]:
-        """(focus, severity, path, message, value, constraint, shape) of each result,
-        once: one row each, as the engine gives one of each."""
-        rows = {}
-        for row in self.store.query(_RESULTS):
-            rows.setdefault(row[0], tuple(row)[1:])
-        return list(rows.values())
+        self._first: dict[tuple, object] = {}
+        self.results: list = []
+        result_type, kind = str(SH.ValidationResult), str(RDF.type)
+        for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True):
+            subject, predicate, value = quad.subject, quad.predicate.value, quad.object
+            self._first.setdefault((subject, predicate), value)
+            if predicate == kind and value.value == result_type:
+                self.results.append(subject)
 
     def value(self, subject, predicate: URIRef):
-        """One object of (subject, predicate), or None."""
-        quads = self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
-        return next((quad.object for quad in quads), None)
+        return self._first.get((subject, str(predicate)))
 
 
 def _text(term) -> str | None:
@@ -248,18 +234,19 @@ def _text(term) -> str | None:
 def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
     ids = action_ids(submission)
     out: dict[tuple, Result] = {}
-    for focus, severity, path, message, value, constraint, shape in report.rows():
-        focus = _text(focus)
+    for node in report.results:
+        focus = _text(report.value(node, SH.focusNode))
         result = Result(
-            severity=str(_text(severity)).rsplit("#", 1)[-1],
+            severity=str(_text(report.value(node, SH.resultSeverity))).rsplit("#", 1)[-1],
             action_id=ids.get(focus),
             row=submission.rows.get(focus),
             focus=str(focus),
-            path=_field(report, path),
-            message=_text(message) or "",
-            value=_text(value),
+            path=_field(report, report.value(node, SH.resultPath)),
+            message=_text(report.value(node, SH.resultMessage)) or "",
+            value=_text(report.value(node, SH.value)),
             # A SPARQL constraint is named by its own IRI, not its node shape's.
-            shape=str(_text(constraint or shape)),
+            shape=str(_text(report.value(node, SH.sourceConstraint)
+                            or report.value(node, SH.sourceShape))),
         )
         # Two components of one shape (sh:or and sh:pattern on a bad date) that
         # fail on the same value say the same thing: the author needs it once.
