@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -303,3 +304,13 @@ def test_the_engines_native_report_is_its_public_apis(case):
                                           allow_warnings=True, inference="none")
     native = Graph().parse(data=_turbo(submission), format="nt")
     assert len(native) > 10 and isomorphic(native, public)
+
+
+def test_an_action_that_is_a_blank_node_keeps_its_id_and_values_stay_as_written():
+    """The report names a blank-node action as the plan does (a pyoxigraph Store
+    would rename it, and give '0.50' back as '0.5')."""
+    turtle = (ROOT / "tests" / "shapes" / "valid-plan.ttl").read_text(encoding="utf-8")
+    turtle = turtle.replace("ex:a1 a tc:Action", "_:b1 a tc:Action").replace("ex:a1", "_:b1")
+    turtle = re.sub(r'tc:deadline "[^"]*"\^\^xsd:\w+', 'tc:deadline "2026-06-30Z"^^xsd:date', turtle, count=1)
+    [result] = [r for r in validate(turtle.encode(), "turtle").results if r.severity == "Violation"]
+    assert (result.action_id, result.path, result.value) == ("V1", "due", "2026-06-30Z")
