@@ -30,7 +30,7 @@ from api.routes import (
 from api.web import STATIC_DIR
 from kg.store import open_query_runner, state_home
 from kg.store.pool import pool_settings
-from kg.validate import shapes_graph
+from kg.validate import warm as warm_validation
 from kg.validation_pool import ValidationPool
 
 DESCRIPTION = ("Technician Commitment Knowledge Graph: UK universities' Technician Commitment "
@@ -67,7 +67,7 @@ def create_app(home: Path | None = None) -> FastAPI:
     apply(app, load_state(home))
     app.state.home = home
     app.state.reloader = Reloader(app, home, settings)
-    shapes_graph()
+    warm_validation()
     errors.install(app)
     for module in (sparql, search, suggest, catalog, validate, plans, linked_data, pages,
                    validate_form, open_data):

@@ -3,24 +3,29 @@
 validate() reads the plan into RDF, runs a SHACL engine (pyshacl-turbo by
 default, pySHACL as the reference) with the shapes in ontology/shapes/, and turns SHACL's own report into results a plan author can
 act on: which action (by their id, and CSV row), which field, what is wrong.
+
+The engines give the report graph as N-Triples, read here with pyoxigraph; an
+rdflib Graph of it is built only for who asks (the Turtle download): building
+one took ~0.8 s for a 2,000-action plan's 33,000 report triples.
 """
 from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+import pyoxigraph as ox
 import pyshacl
 import pyshacl_turbo
-from rdflib import RDF, BNode, Graph, URIRef
-from rdflib.collection import Collection
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH, SKOS
 
 from kg.limits import UPLOAD_BYTES
 from kg.model import PILLARS, UnreadablePlan
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.submission import action_ids, read_submission
+from kg.submission import Submission, action_ids, rdflib_graph, read_submission
 from kg.vocab import DCAT, PILLAR_IRIS, TC
 
 SHAPE_FILES = ("violations.ttl", "warnings.ttl")
@@ -37,12 +42,39 @@ FIELDS = {
     TC.hasAction: "actions", DCTERMS.publisher: "institution", DCTERMS.title: "title",
     DCAT.startDate: "start", DCAT.endDate: "end",
 }
+_FIELDS = {str(iri): name for iri, name in FIELDS.items()}  # by plain string, as pyoxigraph gives
+
+
+@lru_cache(maxsize=4)
+def _compiled(shapes: Graph) -> pyshacl_turbo.CompiledShapes:
+    return pyshacl_turbo.compile_shapes(shapes)
+
+
+def _turbo(submission: Submission) -> str:
+    """pyshacl-turbo on the plan's N-Triples, its report as N-Triples. Its native
+    call, under the public CompiledShapes.validate: that one reads the report
+    back into an rdflib Graph (~0.8 s at 2,000 actions) and takes the plan as an
+    rdflib Graph or reads text through one. tests/test_shapes.py checks that this
+    report is the public API's."""
+    native = _compiled(shapes_graph())._native
+    _, report, *_ = native.validate(
+        submission.ntriples(), "nt", None,
+        False, 100, 15,  # iterate_rules, max_rule_iterations, max_validation_depth (the defaults)
+        False, False, True, False,  # inplace, allow_infos, allow_warnings, abort_on_first
+        [], [], [])  # focus_nodes, use_shapes, namespaces
+    return report
+
+
+def _pyshacl(submission: Submission) -> str:
+    _, report, _ = pyshacl.validate(submission.graph, shacl_graph=shapes_graph(),
+                                    allow_warnings=True, inference="none")
+    return report.serialize(format="nt")
 
 
 # pyshacl-turbo (Rust) gave the same results as pySHACL on every shape test case
 # and on the five source plans, 100x faster (benchmarks/bench_validate.py);
 # pySHACL stays the reference engine the tests compare against.
-ENGINES = {"turbo": pyshacl_turbo.validate, "pyshacl": pyshacl.validate}
+ENGINES = {"turbo": _turbo, "pyshacl": _pyshacl}
 
 
 def engine_name() -> str:
@@ -71,6 +103,11 @@ def shapes_graph() -> Graph:
     return graph
 
 
+def warm() -> None:
+    """Parse and compile the shapes now, not in the first validation."""
+    _compiled(shapes_graph())
+
+
 @dataclass
 class Result:
     severity: str  # "Violation" or "Warning"
@@ -90,16 +127,26 @@ class Report:
     warnings: int
     results: list[Result]
     not_addressed: dict[str, list[str]]
-    report_graph: Graph = field(repr=False)
+    # SHACL's own report graph as N-Triples; `report_graph` reads it into rdflib.
+    report_ntriples: str = field(default="", repr=False)
     # Actions with none of the four pillars, focus IRI -> the action's text: what
     # a pillar suggester (search/assistant.py) can help with.
     without_pillar: dict[str, str] = field(default_factory=dict, repr=False)
     # The publishing institution's name: its own actions are no peer exemplars.
     institution: str | None = field(default=None, repr=False)
 
+    @property
+    def report_graph(self) -> Graph:
+        """SHACL's sh:ValidationReport as an rdflib Graph, with the shapes' prefixes."""
+        graph = Graph()
+        for prefix, namespace in shapes_graph().namespaces():
+            graph.bind(prefix, namespace)
+        quads = ox.parse(self.report_ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        return rdflib_graph((quad.triple for quad in quads), graph)
+
     def to_json(self) -> dict:
         data = asdict(self)
-        for internal in ("report_graph", "without_pillar", "institution"):
+        for internal in ("report_ntriples", "without_pillar", "institution"):
             data.pop(internal)
         return data
 
@@ -115,54 +162,91 @@ def validate(data: bytes, fmt: str, *, max_bytes: int | None = None, engine: str
     if len(data) > limit:
         raise PlanTooLarge(f"the plan is {len(data):,} bytes, over the {limit:,}-byte limit")
     submission = read_submission(data, fmt, **plan_fields)
-    run = ENGINES[engine or engine_name()]
-    _, report_graph, _ = run(submission.graph, shacl_graph=shapes_graph(),
-                             allow_warnings=True, inference="none")
-    results = sorted(_results(report_graph, submission), key=_order)
+    report = ENGINES[engine or engine_name()](submission)
+    results = sorted(_results(_ReportGraph(report), submission), key=_order)
     violations = sum(r.severity == "Violation" for r in results)
     return Report(conforms=violations == 0, violations=violations,
                   warnings=len(results) - violations, results=results,
-                  not_addressed=not_addressed(submission.graph), report_graph=report_graph,
-                  without_pillar=_without_pillar(submission.graph),
-                  institution=_institution(submission.graph))
+                  not_addressed=not_addressed(submission), report_ntriples=report,
+                  without_pillar=_without_pillar(submission),
+                  institution=_institution(submission))
 
 
-def _institution(graph: Graph) -> str | None:
-    for plan in graph.subjects(RDF.type, TC.ActionPlan):
-        for publisher in graph.objects(plan, DCTERMS.publisher):
-            if (name := graph.value(publisher, RDFS.label)) is not None:
-                return str(name)
+def _institution(submission: Submission) -> str | None:
+    labels = _first_objects(submission, RDFS.label)
+    publishers = _all_objects(submission, DCTERMS.publisher)
+    for plan in submission.subjects(RDF.type, TC.ActionPlan):
+        for publisher in publishers.get(plan, ()):
+            if (name := labels.get(publisher)) is not None:
+                return name.value
     return None
 
 
-def _without_pillar(graph: Graph) -> dict[str, str]:
-    pillars = set(PILLAR_IRIS.values())
-    return {str(action): str(graph.value(action, DCTERMS.description) or "")
-            for action in graph.subjects(RDF.type, TC.Action)
-            if not pillars & set(graph.objects(action, TC.pillar))}
+def _without_pillar(submission: Submission) -> dict[str, str]:
+    pillars = {str(iri) for iri in PILLAR_IRIS.values()}
+    given = _all_objects(submission, TC.pillar)
+    texts = _first_objects(submission, DCTERMS.description)
+    return {action.value: texts[action].value if action in texts else ""
+            for action in submission.subjects(RDF.type, TC.Action)
+            if not pillars & {o.value for o in given.get(action, ()) if isinstance(o, ox.NamedNode)}}
+
+
+def _all_objects(submission: Submission, predicate: URIRef) -> dict:
+    objects = defaultdict(list)
+    for s, o in submission.pairs(predicate):
+        objects[s].append(o)
+    return objects
+
+
+def _first_objects(submission: Submission, predicate: URIRef) -> dict:
+    return {s: o for s, o in reversed(submission.pairs(predicate))}
 
 
 def _order(result: Result):
+    # The focus last: two results alike but for it keep one order from run to run.
     return (result.row or 0, result.action_id or "", result.severity != "Violation",
-            result.path or "", result.shape, result.message, result.value or "")
+            result.path or "", result.shape, result.message, result.value or "", result.focus)
 
 
-def _results(report: Graph, submission) -> list[Result]:
-    ids = action_ids(submission.graph)
+class _ReportGraph:
+    """The first object of each (subject, predicate) of the report, and its
+    results: all _results reads, in one pass over its triples. (Not a pyoxigraph
+    Store: it would rename the blank nodes a focus may be, and rewrite values.)"""
+
+    def __init__(self, ntriples: str):
+        self._first: dict[tuple, object] = {}
+        self.results: list = []
+        result_type, kind = str(SH.ValidationResult), str(RDF.type)
+        for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True):
+            subject, predicate, value = quad.subject, quad.predicate.value, quad.object
+            self._first.setdefault((subject, predicate), value)
+            if predicate == kind and value.value == result_type:
+                self.results.append(subject)
+
+    def value(self, subject, predicate: URIRef):
+        return self._first.get((subject, str(predicate)))
+
+
+def _text(term) -> str | None:
+    return None if term is None else term.value
+
+
+def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
+    ids = action_ids(submission)
     out: dict[tuple, Result] = {}
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        focus = str(report.value(node, SH.focusNode))
-        value = report.value(node, SH.value)
+    for node in report.results:
+        focus = _text(report.value(node, SH.focusNode))
         result = Result(
-            severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
+            severity=str(_text(report.value(node, SH.resultSeverity))).rsplit("#", 1)[-1],
             action_id=ids.get(focus),
             row=submission.rows.get(focus),
-            focus=focus,
+            focus=str(focus),
             path=_field(report, report.value(node, SH.resultPath)),
-            message=str(report.value(node, SH.resultMessage) or ""),
-            value=None if value is None else str(value),
+            message=_text(report.value(node, SH.resultMessage)) or "",
+            value=_text(report.value(node, SH.value)),
             # A SPARQL constraint is named by its own IRI, not its node shape's.
-            shape=str(report.value(node, SH.sourceConstraint) or report.value(node, SH.sourceShape)),
+            shape=str(_text(report.value(node, SH.sourceConstraint)
+                            or report.value(node, SH.sourceShape))),
         )
         # Two components of one shape (sh:or and sh:pattern on a bad date) that
         # fail on the same value say the same thing: the author needs it once.
@@ -170,30 +254,42 @@ def _results(report: Graph, submission) -> list[Result]:
     return list(out.values())
 
 
-def _field(report: Graph, path) -> str | None:
+def _field(report: _ReportGraph, path) -> str | None:
     """A result path as the field name an author knows."""
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return FIELDS.get(path, path.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
-    if isinstance(path, BNode):
+    if isinstance(path, ox.NamedNode):
+        return _FIELDS.get(path.value, path.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    if isinstance(path, ox.BlankNode):
         if (inverse := report.value(path, SH.inversePath)) is not None:
-            return "plan" if inverse == TC.hasAction else _field(report, inverse)
-        steps = list(Collection(report, path))
+            return "plan" if inverse.value == str(TC.hasAction) else _field(report, inverse)
+        steps = _list(report, path)
         return _field(report, steps[-1]) if steps else None
     return None
 
 
-def not_addressed(graph: Graph) -> dict[str, list[str]]:
+def _list(report: _ReportGraph, head) -> list:
+    """The members of an RDF list (a sequence path)."""
+    items, seen = [], set()
+    while head is not None and head.value != str(RDF.nil) and head not in seen:
+        seen.add(head)
+        if (first := report.value(head, RDF.first)) is None:
+            break
+        items.append(first)
+        head = report.value(head, RDF.rest)
+    return items
+
+
+def not_addressed(submission: Submission) -> dict[str, list[str]]:
     """Pillars with no action, and R1-R16 no action addresses (directly or
     through the crosswalk from E1-E23)."""
-    pillars = {str(o) for o in graph.objects(None, TC.pillar)}
+    pillars = {o.value for _, o in submission.pairs(TC.pillar)}
     onto = ontology_graph()
     served = set()
-    for stated in graph.objects(None, TC.addressesRecommendation):
-        served.add(stated)
+    for _, stated in submission.pairs(TC.addressesRecommendation):
+        if not isinstance(stated, ox.NamedNode):
+            continue  # a literal or blank node is no recommendation
+        served.add(URIRef(stated.value))
         for prop in (SKOS.broadMatch, SKOS.closeMatch):
-            served.update(onto.objects(stated, prop))
+            served.update(onto.objects(URIRef(stated.value), prop))
     summary = sorted(onto.subjects(RDF.type, TC.SummaryRecommendation),
                      key=lambda r: int(str(onto.value(r, SKOS.notation))[1:]))
     return {

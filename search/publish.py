@@ -61,8 +61,9 @@ class Publisher:
     """The state home's index and suggesters, loaded once, to publish into.
     The encoder is the index's own ONNX export when the build verified it."""
 
-    def __init__(self, home: Path, encoder=None):
-        self.home, self._encoder = home, encoder
+    def __init__(self, home: Path, encoder=None, validator=validate):
+        # `validator`: kg.validate.validate or the API's worker pool's (same results).
+        self.home, self._encoder, self._validate = home, encoder, validator
 
     def encoder(self, index: SearchIndex):
         """The given encoder, else the index's ONNX export (TCKG_ENCODER_THREADS
@@ -83,7 +84,7 @@ class Publisher:
         file that cannot be read; a refused plan changes nothing."""
         fields = {k: v for k, v in (fields or {}).items() if v} if fmt == "csv" else {}
         started = time.perf_counter()
-        report = validate(data, fmt, **fields)
+        report = self._validate(data, fmt, **fields)
         if not report.conforms:
             return Outcome(report)
         plan = submitted_plan(data, fmt, fields)

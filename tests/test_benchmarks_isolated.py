@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 # The smallest real run of each benchmark: every file in benchmarks/ must be here.
 SMOKE = {
     "bench_graph.py": ["--sizes", "200", "--rdflib-sizes", "--runs", "1", "--no-cli-build"],
-    "bench_validate.py": ["--sizes", "20", "--runs", "1"],
+    "bench_validate.py": ["--sizes", "20", "--runs", "1", "--concurrent", "20", "--at-once", "2", "--http"],
     "bench_search.py": ["speed", "--sizes"],
     "bench_suggest.py": ["speed"],
     "bench_api.py": ["--duration", "1", "--connections", "1"],

@@ -72,6 +72,22 @@ def test_write_routes_refuse_without_a_token_and_reads_stay_open(api, home, monk
     assert api.get(f"/plans/{HARBOUR_ID}").status_code == 404
 
 
+def test_a_publish_validates_in_the_apps_worker_processes(api, home, monkeypatch):
+    """POST /plans validates as POST /validate does, in the app's workers: one
+    dying under it is a 503 that changes nothing."""
+    from tests.test_validation_pool import kill_workers
+
+    monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
+    before = dump(home)
+    kill_workers(api.app.state.validators)
+    answer = api.post("/plans", params=CSV_FIELDS, content=csv_plan(),
+                      headers={"Content-Type": "text/csv", "Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/json"
+    assert "the plan can be sent again" in answer.json()["error"]["message"]
+    assert dump(home) == before and api.get("/plans").json() == []
+
+
 def test_refused_posts_change_nothing(api, home, monkeypatch):
     monkeypatch.setenv("TCKG_API_TOKEN", TOKEN)
     auth = {"Authorization": f"Bearer {TOKEN}"}

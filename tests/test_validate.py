@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -243,3 +244,73 @@ def test_cli_hints_pillars_for_an_action_without_one(tmp_path, cli_home):
                          env={"TCKG_HOME": str(tmp_path / "nothing")})
     assert without_build.returncode == 1 and "hint" not in without_build.stdout
     assert "no pillar suggestions" in without_build.stderr and "tckg build" in without_build.stderr
+
+
+# --- the fast reading (pyoxigraph) and its fallback to rdflib
+
+def _jsonld_with(**changes) -> bytes:
+    doc = json.loads(_jsonld("https://w3id.org/tckg/context.jsonld"))
+    doc["actions"][0].update(changes)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize("action_id, fast", [
+    ("https://example.org/a1", True),
+    ("a1", False),  # relative: pyoxigraph would drop the action, rdflib keeps it
+    ("https://example.org/a b", False),  # pyoxigraph would drop it, rdflib reads and refuses it
+])
+def test_jsonld_pyoxigraph_would_read_otherwise_goes_to_rdflib(action_id, fast):
+    from kg.submission import _local_contexts, _parse_fast
+
+    data = _jsonld_with(**{"@id": action_id})
+    assert (_parse_fast(_local_contexts(data), "json-ld") is not None) is fast
+    ids = {r.action_id for r in validate(data, "json-ld").results}
+    # rdflib drops a node whose @id is no IRI, as it always did; a relative one it keeps
+    assert ("A1" in ids) is (" " not in action_id)
+
+
+def test_turtle_pyoxigraph_refuses_goes_to_rdflib_with_rdflibs_message():
+    from kg.submission import _parse_fast
+
+    relative = b"@prefix tc: <https://w3id.org/tckg/ontology#> .\n<p> a tc:ActionPlan .\n"
+    assert _parse_fast(relative, "turtle") is None
+    assert _parse_fast(relative.replace(b"<p>", b"<urn:p>"), "turtle") is not None
+    assert not validate(relative, "turtle").conforms  # read by rdflib, as before
+    with pytest.raises(UnreadablePlan, match="at line 3"):  # rdflib's message, with the line
+        validate(b"@prefix x: <urn:x#> .\nx:a x:b x:c .\nx:a x:b ;; .\n", "turtle")
+
+
+def test_a_csv_code_that_makes_no_iri_is_unreadable_not_a_crash():
+    # The recommendation becomes an IRI; a space cannot be in one (found by fuzzing: a 500).
+    with pytest.raises(UnreadablePlan, match="invalid IRI"):
+        csv_report(HEADER + GOOD_ROW.replace(",R11,", ",E15 FOR AN APPRENTICESHIP,"))
+    assert csv_report(HEADER + GOOD_ROW.replace(",R11,", ",E15,")).conforms
+
+
+@pytest.mark.parametrize("case", ["action-deadline.ttl", "edge-action-parent-same-plan.ttl",
+                                  "plan-links-recommendations.ttl"])
+def test_the_engines_native_report_is_its_public_apis(case):
+    """kg.validate calls pyshacl-turbo's native validate under its public API (which
+    reads the report into rdflib, ~0.8 s at 2,000 actions): an upgrade that
+    changes what that call gives fails here."""
+    import pyshacl_turbo
+    from rdflib.compare import isomorphic
+
+    from kg.submission import read_submission
+    from kg.validate import _turbo, shapes_graph
+
+    submission = read_submission((ROOT / "tests" / "shapes" / case).read_bytes(), "turtle")
+    _, public, _ = pyshacl_turbo.validate(submission.graph, shacl_graph=shapes_graph(),
+                                          allow_warnings=True, inference="none")
+    native = Graph().parse(data=_turbo(submission), format="nt")
+    assert len(native) > 10 and isomorphic(native, public)
+
+
+def test_an_action_that_is_a_blank_node_keeps_its_id_and_values_stay_as_written():
+    """The report names a blank-node action as the plan does (a pyoxigraph Store
+    would rename it, and give '0.50' back as '0.5')."""
+    turtle = (ROOT / "tests" / "shapes" / "valid-plan.ttl").read_text(encoding="utf-8")
+    turtle = turtle.replace("ex:a1 a tc:Action", "_:b1 a tc:Action").replace("ex:a1", "_:b1")
+    turtle = re.sub(r'tc:deadline "[^"]*"\^\^xsd:\w+', 'tc:deadline "2026-06-30Z"^^xsd:date', turtle, count=1)
+    [result] = [r for r in validate(turtle.encode(), "turtle").results if r.severity == "Violation"]
+    assert (result.action_id, result.path, result.value) == ("V1", "due", "2026-06-30Z")

@@ -1,6 +1,9 @@
 """Validations in worker processes give what validate() gives in process."""
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from kg.model import UnreadablePlan
@@ -35,19 +38,35 @@ def test_the_pool_raises_what_validate_raises(pool):
         pool.validate(b"<unclosed", "turtle")
 
 
-def test_a_dead_worker_is_replaced_and_the_next_validation_answers():
-    import os
-    import signal
+def kill_workers(pool: ValidationPool) -> None:
+    """Every worker of the pool killed, as the kernel's out-of-memory killer would
+    (after a validation: the workers start with the first)."""
+    pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS)
+    assert pool._executor._processes
+    for pid in list(pool._executor._processes):
+        os.kill(pid, signal.SIGKILL)
 
+
+def test_a_dead_worker_is_replaced_and_the_next_validation_answers():
     from kg.validation_pool import ValidationCrashed
 
     pool = ValidationPool(workers=1)
     try:
         assert pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS).conforms
-        for pid in list(pool._executor._processes):
-            os.kill(pid, signal.SIGKILL)
+        kill_workers(pool)
         with pytest.raises(ValidationCrashed, match="replaced"):
             pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS)
         assert pool.validate(EXAMPLE_CSV, "csv", **PLAN_FIELDS).conforms
     finally:
         pool.close()
+
+
+def test_the_report_graph_is_the_reports_own(pool):
+    """The N-Triples a worker sends back read into the same rdflib graph, with the
+    shapes' prefixes for the Turtle download."""
+    from rdflib.compare import isomorphic
+
+    here = validate(BROKEN, "csv", **PLAN_FIELDS)
+    there = pool.validate(BROKEN, "csv", with_graph=True, **PLAN_FIELDS)
+    assert isomorphic(here.report_graph, there.report_graph)
+    assert "@prefix tcsh: <https://w3id.org/tckg/shapes#>" in there.report_graph.serialize(format="turtle")

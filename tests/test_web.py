@@ -330,6 +330,20 @@ def test_a_pasted_example_conforms(client):
     assert response.status_code == 200 and "The plan conforms" in response.text
 
 
+def test_the_form_validates_in_the_apps_worker_processes(client):
+    """As POST /validate: a worker that dies under it is a 503 saying to send the
+    plan again (a validation on a thread of the app would not notice), and the
+    next one is answered."""
+    from tests.test_validation_pool import kill_workers
+
+    example = (TEMPLATES / "plan-example.csv").read_text(encoding="utf-8")
+    kill_workers(client.app.state.validators)
+    response = client.post("/validate/report", data={"text": example, **PLAN}, headers=BROWSER)
+    assert response.status_code == 503 and "the plan can be sent again" in response.text
+    response = client.post("/validate/report", data={"text": example, **PLAN}, headers=BROWSER)
+    assert response.status_code == 200 and "The plan conforms" in response.text
+
+
 def test_an_empty_form_says_what_to_do(client):
     response = client.post("/validate/report", data={"text": ""}, headers=BROWSER)
     assert response.status_code == 400 and "choose a file or paste a plan" in response.text

@@ -12,12 +12,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_token
 from api.errors import ApiError, error_response
-from api.routes.validate import BODY, _plan, csv_plan_fields
+from api.routes.validate import BODY, _plan, csv_plan_fields, validator
 from kg.model import UnreadablePlan
 from kg.plans import UnknownPlan, read_registry
 from kg.store import StoreMissing
 from kg.store.base import StoreUnavailable
 from kg.validate import PlanTooLarge, max_upload_bytes
+from kg.validation_pool import ValidationCrashed
 from search.index import IndexUnusable
 from search.linking import SuggestersUnusable
 from search.publish import Publisher
@@ -40,11 +41,14 @@ PLAN_EXAMPLE = {
 AUTH = {401: {"description": "missing or wrong bearer token"},
         403: {"description": "publishing is off: no TCKG_API_TOKEN configured"}}
 WRITE = {**AUTH, 409: {"description": "the state folder cannot take it: run `tckg build`"},
-         503: {"description": "the external SPARQL store did not answer"}}
+         503: {"description": "the external SPARQL store did not answer, or a validation "
+                              "worker died (send the plan again)"}}
 
 
 def _publisher(request: Request) -> Publisher:
-    return Publisher(request.app.state.home, request.app.state.searcher.encoder)
+    # Its validation runs in the app's worker processes, as POST /validate's does.
+    return Publisher(request.app.state.home, request.app.state.searcher.encoder,
+                     validator(request))
 
 
 async def _write(request: Request, change, *args):
@@ -54,7 +58,7 @@ async def _write(request: Request, change, *args):
         return await run_in_threadpool(change(_publisher(request)), *args)
     except STATE_ERRORS as err:
         raise ApiError(409, f"the server's state cannot change: {err}") from None
-    except StoreUnavailable as err:
+    except (StoreUnavailable, ValidationCrashed) as err:
         raise ApiError(503, str(err)) from None
 
 

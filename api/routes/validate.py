@@ -3,6 +3,7 @@ own report graph as Turtle). The body is read in chunks and refused past the
 size limit before it is all in memory."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,7 +16,7 @@ from api.negotiation import parse_accept
 from kg.model import UnreadablePlan
 from kg.resources import EXAMPLE_CSV as EXAMPLE_FILE
 from kg.submission import FORMATS, detect_format
-from kg.validate import PlanTooLarge, max_upload_bytes, validate
+from kg.validate import PlanTooLarge, Report, max_upload_bytes, validate
 from kg.validation_pool import ValidationCrashed
 
 router = APIRouter(tags=["validation"])
@@ -71,6 +72,22 @@ async def _plan(request: Request, limit: int) -> tuple[bytes, str]:
     return await _read_body(request, limit), fmt
 
 
+def validator(request: Request) -> Callable[..., Report]:
+    """kg.validate.validate as the app runs it: in its worker processes
+    (kg/validation_pool.py), so that validations run side by side on every core;
+    in process where the app has no workers (its lifespan not started)."""
+    pool = getattr(request.app.state, "validators", None)
+    return pool.validate if pool else validate
+
+
+async def run_validation(request: Request, data: bytes, fmt: str, *, limit: int,
+                         with_graph: bool = False, **fields) -> Report:
+    """Validate off the event loop; ValidationCrashed when a worker died under it."""
+    call = validator(request)
+    extra = {"with_graph": with_graph} if call is not validate else {}
+    return await run_in_threadpool(call, data, fmt, max_bytes=limit, **extra, **fields)
+
+
 def csv_plan_fields(institution: str | None = Query(None, description="CSV: the institution",
                                                     examples=["University of Example"]),
                     title: str | None = Query(None, description="CSV: the plan's title"),
@@ -100,11 +117,7 @@ async def validate_plan(request: Request, plan_fields: Annotated[dict, Depends(c
         fields = plan_fields if fmt == "csv" else {}
         wanted = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
         turtle = bool(wanted) and wanted[0] == "text/turtle"
-        # In the app's worker processes (kg/validation_pool.py): validations in parallel.
-        pool = getattr(request.app.state, "validators", None)
-        report = await (run_in_threadpool(pool.validate, data, fmt, max_bytes=limit,
-                                          with_graph=turtle, **fields) if pool else
-                        run_in_threadpool(validate, data, fmt, max_bytes=limit, **fields))
+        report = await run_validation(request, data, fmt, limit=limit, with_graph=turtle, **fields)
     except PlanTooLarge as err:
         raise ApiError(413, str(err)) from None
     except UnreadablePlan as err:

@@ -1,7 +1,7 @@
 """/validate for a browser: GET the upload form, POST it to /validate/report for
-the report grouped by action. The plan goes through the same library function
-as POST /validate (kg.validate.validate, then the assistant's pillar hints);
-POST /validate for API clients is untouched."""
+the report grouped by action. The plan goes through the same library function,
+in the same worker processes, as POST /validate (kg.validate.validate, then the
+assistant's pillar hints); POST /validate for API clients is untouched."""
 from __future__ import annotations
 
 import base64
@@ -12,12 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.errors import ApiError
-from api.routes.validate import _read_body
+from api.routes.validate import _read_body, run_validation
 from api.web import render
 from kg.model import UnreadablePlan
 from kg.resources import EXAMPLE_CSV, TEMPLATE_CSV
 from kg.submission import FORMATS, detect_format
-from kg.validate import grouped_results, max_upload_bytes, validate
+from kg.validate import grouped_results, max_upload_bytes
+from kg.validation_pool import ValidationCrashed
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,9 +78,11 @@ async def report_page(request: Request) -> HTMLResponse:
     try:
         plan, fmt, fields = await _submitted(request, limit)
         extra = {k: fields[k] or None for k in PLAN_FIELDS} if fmt == "csv" else {}
-        report = await run_in_threadpool(validate, plan, fmt, max_bytes=limit, **extra)
-    except UnreadablePlan as err:
-        return render(request, "validate.html", status=400, title="Validate a plan",
+        # The page offers SHACL's report graph for download: asked for whole.
+        report = await run_validation(request, plan, fmt, limit=limit, with_graph=True, **extra)
+    except (UnreadablePlan, ValidationCrashed) as err:
+        status = 503 if isinstance(err, ValidationCrashed) else 400
+        return render(request, "validate.html", status=status, title="Validate a plan",
                       form=fields, report=None, formats=FORMATS, error=str(err))
     hints = (await run_in_threadpool(request.app.state.assistant.pillars_for, report)
              if report.without_pillar else [])
