@@ -147,15 +147,28 @@ class _TripleSet:
 
 
 def _from_rdflib(triples, fmt: str) -> ox.Dataset:
-    """rdflib triples in a pyoxigraph Dataset, through N-Triples. An IRI that
-    rdflib let through but that is no IRI (a CSV's recommendation code with a
-    space or a second '#') is refused here: the SHACL engine fails on it."""
+    """rdflib triples in a pyoxigraph Dataset, through N-Triples. What rdflib let
+    through but RDF cannot hold is refused here (the SHACL engine fails on it): in
+    a CSV, a code that makes no IRI (a space or a second '#'); in Turtle or JSON-LD,
+    which rdflib reads leniently, a literal subject or predicate, or an escape such
+    as \\uD801 that decodes to a lone surrogate, which no UTF-8 can hold."""
     text = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples)
+    problem = "holds a value that makes an invalid IRI" if fmt == "csv" else "does not parse"
     try:
-        return ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+        return ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    except UnicodeEncodeError:
+        raise UnreadablePlan(f"the {fmt} {problem}: it holds an escape that is no Unicode "
+                             "character (a lone surrogate such as \\uD801)") from None
     except SyntaxError as err:
-        raise UnreadablePlan(f"the {fmt} holds a value that makes an invalid IRI: "
-                             f"{' '.join(str(err).split())}") from None
+        raise UnreadablePlan(f"the {fmt} {problem}: {_without_position(err)}") from None
+
+
+def _without_position(err: SyntaxError) -> str:
+    """The parser's message without its line and column, which are of the
+    N-Triples made above, not of the author's file."""
+    message = " ".join(str(err).split())
+    message = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", message)
+    return re.sub(r" \(line \d+\)$", "", message)
 
 
 def _nt(term) -> str:
