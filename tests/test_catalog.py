@@ -47,8 +47,9 @@ def plans() -> list[Plan]:
 def suggestions() -> list[Suggestion]:
     return [Suggestion(ALPHA_1, "R2", THRESHOLD, 1),          # at the threshold: counts
             Suggestion(ALPHA_11, "R2", THRESHOLD - 0.0001, 1),  # just under: does not
-            Suggestion(BETA_7, "R2", 0.41, 1),
-            Suggestion(BETA_7, "R3", 0.39, 2)]
+            Suggestion(BETA_7, "R5", 0.5, 1),
+            Suggestion(BETA_7, "R2", 0.41, 2),
+            Suggestion(BETA_7, "R3", 0.39, 3)]
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +83,14 @@ def test_institutions_with_their_counts(small):
         {"institution": str(institution_iri("beta")), "name": "Beta College",
          "plan": str(plan_iri("beta")), "title": None, "period_start": None, "period_end": None,
          "actions": 1, "summary_recommendations_addressed": 1,  # R4 through E1
-         "summary_recommendations_suggested": 1,  # R2 at 0.41, not R3 at 0.39
+         "summary_recommendations_suggested": 2,  # R5, R2 at 0.41, not R3 at 0.39
          "suggestion_threshold": 0.4},
     ]
 
 
 def expected_recommendations(graph: Graph) -> list[dict]:
     asserted = {"R1": (1, 1), "R4": (2, 2), "E1": (2, 2)}
-    suggested = {"R2": {"actions": 2, "institutions": 2}}
+    suggested = {"R2": {"actions": 2, "institutions": 2}, "R5": {"actions": 1, "institutions": 1}}
     found = []
     for kind, letter, last in (("summary", "R", 16), ("employer", "E", 23)):
         for n in range(1, last + 1):
@@ -144,8 +145,9 @@ def test_a_sub_action_and_an_action_with_little(small):
     }
     beta = catalog.action(store, BETA_7)
     assert beta["source"] == [] and beta["source_line_start"] is None
-    assert beta["suggested_recommendations"] == [{"code": "R2", "score": 0.41, "rank": 1},
-                                                 {"code": "R3", "score": 0.39, "rank": 2}]
+    assert beta["suggested_recommendations"] == [{"code": "R5", "score": 0.5, "rank": 1},
+                                                 {"code": "R2", "score": 0.41, "rank": 2},
+                                                 {"code": "R3", "score": 0.39, "rank": 3}]
 
 
 @pytest.mark.parametrize("iri", [

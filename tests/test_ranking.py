@@ -67,6 +67,12 @@ def test_weighted_with_no_positive_bm25_gives_it_nothing():
         {0: 0.4, 1: 0.4})
 
 
+@pytest.mark.parametrize("best", [0.5, 1.0, 1.5])
+def test_weighted_scales_by_the_best_bm25_whatever_its_size(best):
+    assert ranking.weighted({0: 0.4}, {0: best, 1: best / 2}) == pytest.approx(
+        {0: 0.75 * 0.4 + 0.25, 1: 0.75 * 0.4 + 0.125})
+
+
 def test_weighted_at_the_ends_of_the_share():
     dense, lexical = {0: 0.9, 1: 0.3}, {1: 2.0}
     assert ranking.weighted(dense, lexical, weight=0.0) == pytest.approx({0: 0.9, 1: 0.3})
@@ -75,14 +81,16 @@ def test_weighted_at_the_ends_of_the_share():
 
 def test_beneath_children_with_two_parents_and_a_lone_child():
     fused = {0: 0.9, 1: 0.5, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.3}
-    children = {0: [1, 2], 3: [4], 5: [9]}
+    children = {0: [1, 2], 3: [4], 5: [9], 6: [7]}
+    fused |= {6: 0.2, 7: 0.2}  # a tie: the child goes first
     assert ranking.beneath_children(fused, children) == pytest.approx(
-        {0: 0.8 - 1e-6, 1: 0.5, 2: 0.8, 3: 0.4 - 1e-6, 4: 0.4, 5: 0.3}, abs=1e-12)
+        {0: 0.8 - 1e-6, 1: 0.5, 2: 0.8, 3: 0.4 - 1e-6, 4: 0.4, 5: 0.3, 6: 0.2 - 1e-6, 7: 0.2},
+        abs=1e-12)
     assert ranking.PARENT_GAP == 1e-6
-    assert fused == {0: 0.9, 1: 0.5, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.3}  # the input is left alone
+    assert fused == {0: 0.9, 1: 0.5, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.3, 6: 0.2, 7: 0.2}  # unchanged
 
 
 def test_ordered_best_first_ties_by_position():
-    assert ranking.ordered({4: 0.5, 2: 0.9, 7: 0.5, 1: 0.1}) == [(2, 0.9), (4, 0.5), (7, 0.5),
+    assert ranking.ordered({7: 0.5, 2: 0.9, 4: 0.5, 1: 0.1}) == [(2, 0.9), (4, 0.5), (7, 0.5),
                                                                 (1, 0.1)]
     assert ranking.ordered({}) == []
