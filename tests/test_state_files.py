@@ -102,7 +102,27 @@ def test_the_upload_limit_from_the_environment(monkeypatch):
         limits.check_upload(101)
 
 
+@pytest.mark.parametrize("raw, expected", [("1", 1), ("2", 2), (" 7 ", 7), ("", 10 * 1024 * 1024)])
+def test_a_limit_from_the_environment_at_its_edge(monkeypatch, raw, expected):
+    monkeypatch.setenv("TCKG_MAX_UPLOAD_BYTES", raw)
+    assert limits.UPLOAD_BYTES.value() == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("0", "TCKG_MAX_UPLOAD_BYTES='0' must be at least 1"),
+    ("-3", "TCKG_MAX_UPLOAD_BYTES='-3' must be at least 1"),
+    ("1e3", "TCKG_MAX_UPLOAD_BYTES='1e3' is not a whole number"),
+    ("ten", "TCKG_MAX_UPLOAD_BYTES='ten' is not a whole number"),
+])
+def test_a_limit_the_environment_gets_wrong_is_named(monkeypatch, raw, message):
+    monkeypatch.setenv("TCKG_MAX_UPLOAD_BYTES", raw)
+    with pytest.raises(ValueError) as wrong:
+        limits.UPLOAD_BYTES.value()
+    assert str(wrong.value) == message
+
+
 @pytest.mark.parametrize("iri, short", [
+    (str(action_iri("acme", "a/action/b")), "acme:a/action/b"),  # the first /action/ splits
     (str(action_iri("northumbria", "16")), "northumbria:16"),
     (str(action_iri("leicester", "R2.1")), "leicester:R2.1"),
     (str(action_iri("acme-2024-09-2026-08", "A1%2Fb")), "acme-2024-09-2026-08:A1%2Fb"),

@@ -41,6 +41,8 @@ RESULTS = [
            focus=f"{ID}acme/plan"),
     result(action_id="5", row=None, path="owner", message="long", value=LONG,
            focus=f"{ID}acme/action/5"),
+    result(action_id="5", row=None, path="see", message="elsewhere", value="http://e.org/a/b",
+           focus=f"{ID}acme/action/5"),
 ]
 
 
@@ -48,7 +50,7 @@ def test_results_grouped_by_where_they_point():
     groups = grouped_results(report(RESULTS))
     assert [(where, [RESULTS.index(r) for r in rs]) for where, rs in groups] == [
         ("Action 3", [0, 1]), ("Action 4 (row 7)", [2]), ("Row 9", [3]), ("The plan", [4]),
-        ("Action 5", [5])]
+        ("Action 5", [5, 6])]
 
 
 def test_the_report_for_a_person_whole():
@@ -59,7 +61,7 @@ def test_the_report_for_a_person_whole():
                                         {"label": "Recognition", "score": 0.5},
                                         {"label": "Sustainability", "score": 0.4}]},
                            {"focus": f"{ID}acme/action/99", "pillars": []}])
-    assert text == f"""The plan does not conform: 5 violation(s), 1 warning(s).
+    assert text == f"""The plan does not conform: 6 violation(s), 1 warning(s).
 
 Action 3:
   error   deadline: bad [given: 2024-13]
@@ -77,6 +79,7 @@ The plan:
 
 Action 5:
   error   owner: long [given: {"x" * 57}...]
+  error   see: elsewhere [given: http://e.org/a/b]
 
 Not addressed: pillars: Visibility, Sustainability; TALENT recommendations: R2."""
 
@@ -132,6 +135,7 @@ def test_report_as_json_leaves_out_the_internal_parts():
     (None, "application/ld+json", "json-ld"),
     (None, "application/json", "json-ld"),
     (None, "text/csv", "csv"),
+    (None, "text/csv;charset=utf-8", "csv"),
     ("plan.TTL", None, "turtle"),
     ("plan.turtle", None, "turtle"),
     ("plan.jsonld", None, "json-ld"),
