@@ -163,3 +163,49 @@ def test_portsmouth_spot_checks(plans):
     assert careers.success_measures == ["Number of work experience placement students."]
     assert careers.pillars == ["Visibility", "Career Development", "Sustainability"]
     assert _by_id(plan, "2").owners == ["Learning & Development", "Technician Commitment Steering Group"]
+
+
+# --- the pieces the parsers share (kg/parsers/common.py), each rule at its edge
+
+@pytest.mark.parametrize("lines, expected", [
+    (["The Technical Staff Working Group (TSWG) meets"], {"TSWG": "Technical Staff Working Group"}),
+    (["led by Human Resources (HRs) and"], {"HRs": "Human Resources"}),  # initials, not case
+    (["Technical Staff Working Group (TBC)"], {}),      # not its initials: defines nothing
+    (["See Staff Group (SG) and Research Office (RO)"], {"SG": "Staff Group", "RO": "Research Office"}),
+    (["A B C D E F G (ABCDEFG)"], {}),                   # seven words: past the six looked at
+    (["Alpha Beta Gamma Delta Epsilon Zeta (ABGDEZ)"], {"ABGDEZ": "Alpha Beta Gamma Delta Epsilon Zeta"}),
+    (["Research Office (RESEARCHO)"], {}),               # a nine-letter "abbreviation"
+    (["research office (RO)"], {}),
+    (["Head of School (HoS)"], {}),                      # "of" breaks the run of capitals
+])
+def test_glossary_from_text(lines, expected):
+    from kg.parsers.common import glossary_from_text
+
+    assert glossary_from_text(lines) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Visibility", ["Visibility"]),
+    ("RECOGNITION and visible work", ["Visibility", "Recognition"]),  # canonical order, any case
+    ("Career Pathways; sustainable futures", ["Career Development", "Sustainability"]),
+    ("Evaluating Impact", ["Visibility", "Recognition", "Career Development", "Sustainability"]),
+    ("", ["Visibility", "Recognition", "Career Development", "Sustainability"]),
+])
+def test_pillars_named(text, expected):
+    from kg.parsers.common import pillars_named
+
+    assert pillars_named(text) == expected
+
+
+@pytest.mark.parametrize("part, expected", [
+    ("TSWG", ["Technical Staff Working Group"]),
+    ("TSWG and HR", ["Technical Staff Working Group", "Human Resources"]),
+    ("TSWGs", ["TSWGs"]),             # not the abbreviation on its own
+    ("R&HR", ["R&HR"]),               # & joins words: no HR in it
+    ("the Dean", ["the Dean"]),
+])
+def test_expand_owner(part, expected):
+    from kg.parsers.common import expand_owner
+
+    assert expand_owner(part, {"TSWG": "Technical Staff Working Group", "HR": "Human Resources"}) \
+        == expected
