@@ -209,3 +209,72 @@ def test_expand_owner(part, expected):
 
     assert expand_owner(part, {"TSWG": "Technical Staff Working Group", "HR": "Human Resources"}) \
         == expected
+
+
+# --- a source that does not have its parser's shape is refused at its line
+
+PORTSMOUTH_BLOCK = ["Action 1", "Show our work", "Hold an open day.", "Stakeholders:", "TSG / L & D",
+                    "Commitment areas:", "Visibility"]
+
+
+def _portsmouth(lines, meta):
+    from kg.parsers import portsmouth
+
+    return portsmouth.parse(lines, "p.txt", meta)
+
+
+def test_portsmouth_block_with_the_glossary_of_sources_json_or_none():
+    lines = ["1\tShow our work", "Technical Steering Group (TSG)", *PORTSMOUTH_BLOCK]
+    with_glossary = _portsmouth(lines, {"glossary": {"L & D": "Learning & Development"}})
+    assert [(a.local_id, a.title, a.text, a.lines, a.pillars, a.owners) for a in with_glossary] == [
+        ("1", "Show our work", "Show our work. Hold an open day.", (3, 9), ["Visibility"],
+         ["Technical Steering Group", "Learning & Development"])]
+    assert _portsmouth(lines, {})[0].owners == ["Technical Steering Group", "L & D"]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["1\tShow our work", "2\tTrain", *PORTSMOUTH_BLOCK],
+     "p.txt:1: overview lists actions [1, 2] but the detail blocks are [1]"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK[:5]],
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK[:2], *PORTSMOUTH_BLOCK[3:]],
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK, "Visibilty"],
+     "p.txt:2: Action 1: unknown commitment area ['Visibilty']"),
+])
+def test_portsmouth_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+
+    with pytest.raises(SourceError) as refused:
+        _portsmouth(lines, {})
+    assert str(refused.value) == message
+    assert (refused.value.path, refused.value.line) == ("p.txt", int(message.split(":")[1]))
+
+
+NTU_HEADER = "Action\tTC Theme\tSuccess Criteria\tTimescale\tProgress\tResponsible\tComments"
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["no header here"], "n.txt:1: no table header 'Action<TAB>TC Theme...' found"),
+    (["intro", NTU_HEADER, "a\tb\tc"], "n.txt:3: expected 7 tab-separated cells"),
+    (["intro", NTU_HEADER, "", "wrapped\t\t\t\t\t\t"], "n.txt:4: a continuation line before the first row"),
+])
+def test_ntu_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import ntu
+
+    with pytest.raises(SourceError) as refused:
+        ntu.parse(lines, "n.txt", {})
+    assert str(refused.value) == message
+
+
+def test_ntu_joins_a_continuation_line_and_takes_the_last_milestone():
+    from kg.parsers import ntu
+
+    row = "Run a showcase\tVisibility\tOne event\tMarch 2021, July 2022 and May 2022\t\tHR\t"
+    lines = [NTU_HEADER, row, "every year\t\t\t\tstarted\t\t"]
+    [action] = ntu.parse(lines, "n.txt", {})
+    assert (action.text, action.lines, action.deadline.value, action.deadline.wording,
+            action.progress, action.owners) == (
+        "Run a showcase every year", (2, 3), "2022-07", "March 2021, July 2022 and May 2022",
+        "started", ["HR"])
