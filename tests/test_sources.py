@@ -1,6 +1,7 @@
 """Data fidelity: every action of every source plan, whole, with its fields."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -278,3 +279,25 @@ def test_ntu_joins_a_continuation_line_and_takes_the_last_milestone():
             action.progress, action.owners) == (
         "Run a showcase every year", (2, 3), "2022-07", "March 2021, July 2022 and May 2022",
         "started", ["HR"])
+
+
+def test_load_sources_reads_the_listed_files_and_names_a_broken_one(tmp_path):
+    from kg.model import SourceError
+    from kg.sources import load_sources
+
+    entry = {"file": "p.txt", "slug": "p", "institution": "P University", "title": "P plan",
+             "parser": "portsmouth", "period": {"start": "2024-01", "end": "2024-12",
+                                                "wording": "2024"}}
+    (tmp_path / "sources.json").write_text(json.dumps({"sources": [entry]}), encoding="utf-8")
+    (tmp_path / "p.txt").write_text("\n".join(["1\tShow our work", *PORTSMOUTH_BLOCK]),
+                                    encoding="utf-8")
+    [plan] = load_sources(tmp_path)
+    assert (plan.slug, plan.institution, plan.title, plan.source_file, plan.period_start,
+            plan.period_end, plan.period_wording, [a.local_id for a in plan.actions]) == (
+        "p", "P University", "P plan", "p.txt", "2024-01", "2024-12", "2024", ["1"])
+    (tmp_path / "p.txt").write_text("\n".join(["1\tShow our work", *PORTSMOUTH_BLOCK[:5]]),
+                                    encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        load_sources(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'p.txt'}:2: Action 1 lacks a title, a "
+                                  "description or its commitment areas")
