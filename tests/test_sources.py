@@ -240,6 +240,8 @@ def test_portsmouth_block_with_the_glossary_of_sources_json_or_none():
      "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
     (["1\tShow our work", *PORTSMOUTH_BLOCK[:2], *PORTSMOUTH_BLOCK[3:]],
      "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", "Action 1", "Commitment areas:", "Visibility"],  # no body at all
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
     (["1\tShow our work", *PORTSMOUTH_BLOCK, "Visibilty"],
      "p.txt:2: Action 1: unknown commitment area ['Visibilty']"),
 ])
