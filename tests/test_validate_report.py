@@ -55,7 +55,7 @@ def test_results_grouped_by_where_they_point():
 
 def test_the_report_for_a_person_whole():
     text = render_text(
-        report(RESULTS, {"pillars": ["Visibility", "Sustainability"], "recommendations": ["R2"]}),
+        report(RESULTS, {"pillars": ["Visibility", "Sustainability"], "recommendations": ["R2", "R9"]}),
         suggested_pillars=[{"focus": f"{ID}acme/action/3",
                             "pillars": [{"label": "Visibility", "score": 0.8123},
                                         {"label": "Recognition", "score": 0.5},
@@ -81,7 +81,7 @@ Action 5:
   error   owner: long [given: {"x" * 57}...]
   error   see: elsewhere [given: http://e.org/a/b]
 
-Not addressed: pillars: Visibility, Sustainability; TALENT recommendations: R2."""
+Not addressed: pillars: Visibility, Sustainability; TALENT recommendations: R2, R9."""
 
 
 def test_a_conforming_report_with_nothing_missing():
