@@ -57,7 +57,11 @@ DEFECTS = (
            "kg/store/guard.py",
            'if re.search(_KEYWORD.format("SERVICE"), bare, flags=re.IGNORECASE):',
            'if re.search(_KEYWORD.format("SERVICE"), bare):',
-           ("tests/test_guard.py", "tests/test_read_only.py")),
+           # The CLI's SERVICE tests are left out here: with the check gone, `tckg
+           # sparql` waits on the listener (which never answers) until the test's
+           # 600 s time-out, so they fail, but after half an hour.
+           ("tests/test_guard.py",
+            "tests/test_read_only.py::test_service_in_any_case_is_refused_over_http")),
 )
 
 
