@@ -47,19 +47,27 @@ def cli_home(tmp_path_factory) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
+def shared(fixture_name: str, config) -> str:
+    """Session scope, except in mutmut's pass that maps code to tests: there each
+    test makes its own, so the parsing and building it reaches is credited to it,
+    not only to the first test that happened to make the shared one (mutmut runs
+    only the credited tests on a mutant)."""
+    return "function" if os.environ.get("MUTANT_UNDER_TEST") == "stats" else "session"
+
+
+@pytest.fixture(scope=shared)
 def built_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("tckg-home")
     build_graph(home)
     return home
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=shared)
 def store(built_home):
     return open_store(built_home)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=shared)
 def plans():
     return {plan.slug: plan for plan in load_sources(SOURCES_DIR)}
 

@@ -10,6 +10,7 @@ the TCKG_SPARQL_* variables pointing at a server, and `each_store` /
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -100,7 +101,13 @@ def external_client(external_home, oxigraph_server):
     client.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def _shared(fixture_name: str, config) -> str:
+    # as tests/conftest.py's `shared`: per test in mutmut's mapping pass, which
+    # gives the embedded `store` that scope
+    return "function" if os.environ.get("MUTANT_UNDER_TEST") == "stats" else "session"
+
+
+@pytest.fixture(scope=_shared, params=BACKENDS)
 def each_store(request):
     """The session graph on each backend: the embedded store, the external server."""
     return request.getfixturevalue("store" if request.param == "embedded" else "external_store")

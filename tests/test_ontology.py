@@ -102,3 +102,36 @@ def test_pillar_labels_match_the_model():
     graph = ontology_graph()
     assert {str(graph.value(PILLAR_IRIS[p], SKOS.prefLabel)) for p in PILLARS} == set(PILLARS)
     assert Literal("Visibility", lang="en") in set(graph.objects(PILLAR_IRIS["Visibility"], SKOS.prefLabel))
+
+
+def _names(concepts):
+    return [str(c).rsplit("/", 1)[-1] for c in concepts]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("head of hr and the technician commitment STEERING group",
+     ["stakeholder-hr", "stakeholder-steering-group"]),        # any case, labels and alt labels
+    ("Human\n  Resources", ["stakeholder-hr"]),                 # words split by any space
+    ("HR&D", []),                                               # & joins: not the word HR
+    ("Complete", []), ("Visibility", []),                       # concepts of other schemes
+    ("", []),
+])
+def test_stakeholder_types_named_in_wording(text, expected):
+    from kg.ontology import stakeholder_types
+
+    assert _names(stakeholder_types().all_in(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Complete", "status-complete"),
+    ("  complete - ongoing", "status-complete"),
+    ("In  progress, not started elsewhere", "status-in-progress"),   # the opening words decide
+    ("Not started", "status-not-started"),
+    ("Partially complete", None),
+    ("Human resources", None),
+])
+def test_status_the_wording_opens_with(text, expected):
+    from kg.ontology import statuses
+
+    found = statuses().leading(text)
+    assert (None if found is None else _names([found])[0]) == expected

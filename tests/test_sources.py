@@ -1,6 +1,7 @@
 """Data fidelity: every action of every source plan, whole, with its fields."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -163,3 +164,142 @@ def test_portsmouth_spot_checks(plans):
     assert careers.success_measures == ["Number of work experience placement students."]
     assert careers.pillars == ["Visibility", "Career Development", "Sustainability"]
     assert _by_id(plan, "2").owners == ["Learning & Development", "Technician Commitment Steering Group"]
+
+
+# --- the pieces the parsers share (kg/parsers/common.py), each rule at its edge
+
+@pytest.mark.parametrize("lines, expected", [
+    (["The Technical Staff Working Group (TSWG) meets"], {"TSWG": "Technical Staff Working Group"}),
+    (["led by Human Resources (HRs) and"], {"HRs": "Human Resources"}),  # initials, not case
+    (["Technical Staff Working Group (TBC)"], {}),      # not its initials: defines nothing
+    (["See Staff Group (SG) and Research Office (RO)"], {"SG": "Staff Group", "RO": "Research Office"}),
+    (["A B C D E F G (ABCDEFG)"], {}),                   # seven words: past the six looked at
+    (["Alpha Beta Gamma Delta Epsilon Zeta (ABGDEZ)"], {"ABGDEZ": "Alpha Beta Gamma Delta Epsilon Zeta"}),
+    (["Research Office (RESEARCHO)"], {}),               # a nine-letter "abbreviation"
+    (["research office (RO)"], {}),
+    (["Head of School (HoS)"], {}),                      # "of" breaks the run of capitals
+])
+def test_glossary_from_text(lines, expected):
+    from kg.parsers.common import glossary_from_text
+
+    assert glossary_from_text(lines) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Visibility", ["Visibility"]),
+    ("RECOGNITION and visible work", ["Visibility", "Recognition"]),  # canonical order, any case
+    ("Career Pathways; sustainable futures", ["Career Development", "Sustainability"]),
+    ("Evaluating Impact", ["Visibility", "Recognition", "Career Development", "Sustainability"]),
+    ("", ["Visibility", "Recognition", "Career Development", "Sustainability"]),
+])
+def test_pillars_named(text, expected):
+    from kg.parsers.common import pillars_named
+
+    assert pillars_named(text) == expected
+
+
+@pytest.mark.parametrize("part, expected", [
+    ("TSWG", ["Technical Staff Working Group"]),
+    ("TSWG and HR", ["Technical Staff Working Group", "Human Resources"]),
+    ("TSWGs", ["TSWGs"]),             # not the abbreviation on its own
+    ("R&HR", ["R&HR"]),               # & joins words: no HR in it
+    ("the Dean", ["the Dean"]),
+])
+def test_expand_owner(part, expected):
+    from kg.parsers.common import expand_owner
+
+    assert expand_owner(part, {"TSWG": "Technical Staff Working Group", "HR": "Human Resources"}) \
+        == expected
+
+
+# --- a source that does not have its parser's shape is refused at its line
+
+PORTSMOUTH_BLOCK = ["Action 1", "Show our work", "Hold an open day.", "Stakeholders:", "TSG / L & D",
+                    "Commitment areas:", "Visibility"]
+
+
+def _portsmouth(lines, meta):
+    from kg.parsers import portsmouth
+
+    return portsmouth.parse(lines, "p.txt", meta)
+
+
+def test_portsmouth_block_with_the_glossary_of_sources_json_or_none():
+    lines = ["1\tShow our work", "Technical Steering Group (TSG)", *PORTSMOUTH_BLOCK]
+    with_glossary = _portsmouth(lines, {"glossary": {"L & D": "Learning & Development"}})
+    assert [(a.local_id, a.title, a.text, a.lines, a.pillars, a.owners) for a in with_glossary] == [
+        ("1", "Show our work", "Show our work. Hold an open day.", (3, 9), ["Visibility"],
+         ["Technical Steering Group", "Learning & Development"])]
+    assert _portsmouth(lines, {})[0].owners == ["Technical Steering Group", "L & D"]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["1\tShow our work", "2\tTrain", *PORTSMOUTH_BLOCK],
+     "p.txt:1: overview lists actions [1, 2] but the detail blocks are [1]"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK[:5]],
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK[:2], *PORTSMOUTH_BLOCK[3:]],
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", "Action 1", "Commitment areas:", "Visibility"],  # no body at all
+     "p.txt:2: Action 1 lacks a title, a description or its commitment areas"),
+    (["1\tShow our work", *PORTSMOUTH_BLOCK, "Visibilty"],
+     "p.txt:2: Action 1: unknown commitment area ['Visibilty']"),
+])
+def test_portsmouth_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+
+    with pytest.raises(SourceError) as refused:
+        _portsmouth(lines, {})
+    assert str(refused.value) == message
+    assert (refused.value.path, refused.value.line) == ("p.txt", int(message.split(":")[1]))
+
+
+NTU_HEADER = "Action\tTC Theme\tSuccess Criteria\tTimescale\tProgress\tResponsible\tComments"
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["no header here"], "n.txt:1: no table header 'Action<TAB>TC Theme...' found"),
+    (["intro", NTU_HEADER, "a\tb\tc"], "n.txt:3: expected 7 tab-separated cells"),
+    (["intro", NTU_HEADER, "", "wrapped\t\t\t\t\t\t"], "n.txt:4: a continuation line before the first row"),
+])
+def test_ntu_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import ntu
+
+    with pytest.raises(SourceError) as refused:
+        ntu.parse(lines, "n.txt", {})
+    assert str(refused.value) == message
+
+
+def test_ntu_joins_a_continuation_line_and_takes_the_last_milestone():
+    from kg.parsers import ntu
+
+    row = "Run a showcase\tVisibility\tOne event\tMarch 2021, July 2022 and May 2022\t\tHR\t"
+    lines = [NTU_HEADER, row, "every year\t\t\t\tstarted\t\t"]
+    [action] = ntu.parse(lines, "n.txt", {})
+    assert (action.text, action.lines, action.deadline.value, action.deadline.wording,
+            action.progress, action.owners) == (
+        "Run a showcase every year", (2, 3), "2022-07", "March 2021, July 2022 and May 2022",
+        "started", ["HR"])
+
+
+def test_load_sources_reads_the_listed_files_and_names_a_broken_one(tmp_path):
+    from kg.model import SourceError
+    from kg.sources import load_sources
+
+    entry = {"file": "p.txt", "slug": "p", "institution": "P University", "title": "P plan",
+             "parser": "portsmouth", "period": {"start": "2024-01", "end": "2024-12",
+                                                "wording": "2024"}}
+    (tmp_path / "sources.json").write_text(json.dumps({"sources": [entry]}), encoding="utf-8")
+    (tmp_path / "p.txt").write_text("\n".join(["1\tShow our work", *PORTSMOUTH_BLOCK]),
+                                    encoding="utf-8")
+    [plan] = load_sources(tmp_path)
+    assert (plan.slug, plan.institution, plan.title, plan.source_file, plan.period_start,
+            plan.period_end, plan.period_wording, [a.local_id for a in plan.actions]) == (
+        "p", "P University", "P plan", "p.txt", "2024-01", "2024-12", "2024", ["1"])
+    (tmp_path / "p.txt").write_text("\n".join(["1\tShow our work", *PORTSMOUTH_BLOCK[:5]]),
+                                    encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        load_sources(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'p.txt'}:2: Action 1 lacks a title, a "
+                                  "description or its commitment areas")

@@ -1,0 +1,219 @@
+"""The state home's bookkeeping in process: checksums of derived files
+(kg/integrity.py), when a build would change nothing (kg/build.up_to_date), the
+upload limit's edge, the home's location and generation, short action ids. Each
+rule on both sides of its edge; fast, for mutation testing. Damaged homes
+through the CLI and HTTP are tested in tests/test_damaged_state.py."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import integrity, limits
+from kg.build import build_graph, build_inputs, up_to_date
+from kg.publish import STAGED
+from kg.store import (
+    canonical_ntriples,
+    current_generation,
+    current_ntriples,
+    read_manifest,
+    state_home,
+    write_store,
+)
+from kg.vocab import action_iri, short_id
+
+
+class Damaged(Exception):
+    pass
+
+
+def test_small_files_are_hashed_whole_and_large_ones_sampled(tmp_path):
+    edge = tmp_path / "edge.bin"
+    edge.write_bytes(bytes(range(256)) * (integrity.WHOLE_UP_TO // 256))  # exactly the limit
+    assert integrity.file_digest(edge) == hashlib.sha256(edge.read_bytes()).hexdigest()
+    over = tmp_path / "over.bin"
+    data = edge.read_bytes() + b"!"
+    over.write_bytes(data)
+    size, step = len(data), integrity.SAMPLE_BYTES
+    expected = hashlib.sha256(str(size).encode())
+    for i in range(integrity.SAMPLES):
+        start = (size - step) * i // (integrity.SAMPLES - 1)
+        expected.update(data[start:start + step])
+    assert integrity.file_digest(over) == "sampled:" + expected.hexdigest()
+    assert (integrity.WHOLE_UP_TO, integrity.SAMPLES, step) == (8 << 20, 64, 64 << 10)
+
+
+def test_checksums_and_verify(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "sub" / "b.txt").write_text("b")
+    sums = integrity.checksums(tmp_path)
+    assert sums == {"a.txt": hashlib.sha256(b"a").hexdigest(),
+                    "sub/b.txt": hashlib.sha256(b"b").hexdigest()}
+    integrity.verify(tmp_path, sums, Damaged)  # as built: no error
+    (tmp_path / "sub" / "b.txt").write_text("B")
+    with pytest.raises(Damaged) as damaged:
+        integrity.verify(tmp_path, sums, Damaged)
+    assert str(damaged.value) == (f"{tmp_path / 'sub' / 'b.txt'} is damaged (its checksum does "
+                                  "not match the manifest): run `tckg build` to rebuild it")
+    (tmp_path / "a.txt").unlink()
+    with pytest.raises(Damaged) as missing:
+        integrity.verify(tmp_path, sums, Damaged)
+    assert str(missing.value) == f"{tmp_path / 'a.txt'} is missing: run `tckg build` to rebuild it"
+
+
+@pytest.mark.parametrize("expected", [None, {}])
+def test_a_manifest_without_checksums_is_refused(tmp_path, expected):
+    with pytest.raises(Damaged) as refused:
+        integrity.verify(tmp_path, expected, Damaged)
+    assert str(refused.value) == (f"the manifest in {tmp_path} lists no checksums (made by an "
+                                  "older tckg): run `tckg build` to rebuild it")
+
+
+def test_read_json_names_a_damaged_file(tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text('{"a": [1]}')
+    bad.write_text('{"a": ')
+    assert integrity.read_json(good, Damaged) == {"a": [1]}
+    with pytest.raises(Damaged, match=r"bad\.json is damaged \(JSONDecodeError: .*\): run `tckg build`"):
+        integrity.read_json(bad, Damaged)
+
+
+@pytest.mark.parametrize("size, refused", [(10 * 1024 * 1024, False), (10 * 1024 * 1024 + 1, True)])
+def test_the_upload_limit_at_its_edge(monkeypatch, size, refused):
+    monkeypatch.delenv("TCKG_MAX_UPLOAD_BYTES", raising=False)
+    if not refused:
+        limits.check_upload(size)
+        return
+    with pytest.raises(limits.LimitExceeded) as over:
+        limits.check_upload(size)
+    assert str(over.value) == ("the plan is 10,485,761 bytes (limit 10,485,760, "
+                               "TCKG_MAX_UPLOAD_BYTES)")
+    assert over.value.limit is limits.UPLOAD_BYTES
+
+
+def test_the_upload_limit_from_the_environment(monkeypatch):
+    monkeypatch.setenv("TCKG_MAX_UPLOAD_BYTES", "100")
+    limits.check_upload(100)
+    with pytest.raises(limits.LimitExceeded, match=r"^the plan is 101 bytes \(limit 100, "):
+        limits.check_upload(101)
+
+
+@pytest.mark.parametrize("raw, expected", [("1", 1), ("2", 2), (" 7 ", 7), ("", 10 * 1024 * 1024)])
+def test_a_limit_from_the_environment_at_its_edge(monkeypatch, raw, expected):
+    monkeypatch.setenv("TCKG_MAX_UPLOAD_BYTES", raw)
+    assert limits.UPLOAD_BYTES.value() == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("0", "TCKG_MAX_UPLOAD_BYTES='0' must be at least 1"),
+    ("-3", "TCKG_MAX_UPLOAD_BYTES='-3' must be at least 1"),
+    ("1e3", "TCKG_MAX_UPLOAD_BYTES='1e3' is not a whole number"),
+    ("ten", "TCKG_MAX_UPLOAD_BYTES='ten' is not a whole number"),
+])
+def test_a_limit_the_environment_gets_wrong_is_named(monkeypatch, raw, message):
+    monkeypatch.setenv("TCKG_MAX_UPLOAD_BYTES", raw)
+    with pytest.raises(ValueError) as wrong:
+        limits.UPLOAD_BYTES.value()
+    assert str(wrong.value) == message
+
+
+@pytest.mark.parametrize("iri, short", [
+    (str(action_iri("acme", "a/action/b")), "acme:a/action/b"),  # the first /action/ splits
+    (str(action_iri("northumbria", "16")), "northumbria:16"),
+    (str(action_iri("leicester", "R2.1")), "leicester:R2.1"),
+    (str(action_iri("acme-2024-09-2026-08", "A1%2Fb")), "acme-2024-09-2026-08:A1%2Fb"),
+])
+def test_short_ids(iri, short):
+    assert short_id(iri) == short
+
+
+def test_state_home_is_tckg_home_or_var(monkeypatch, tmp_path):
+    monkeypatch.setenv("TCKG_HOME", str(tmp_path / "h"))
+    assert state_home() == tmp_path / "h"
+    monkeypatch.delenv("TCKG_HOME")
+    monkeypatch.chdir(tmp_path)
+    assert state_home() == tmp_path / "var"
+
+
+def test_generation_and_served_graph(tmp_path):
+    nt = canonical_ntriples(b"<http://e.org/b> <http://e.org/p> <http://e.org/o> .\n"
+                            b"<http://e.org/a> <http://e.org/p> <http://e.org/o> .\n")
+    manifest = write_store(nt, tmp_path, {"generation": "g-1"})
+    assert current_generation(tmp_path) == "g-1" == manifest["generation"]
+    assert current_ntriples(tmp_path) == nt
+    # a manifest written before generations: its checksum names the generation
+    path = tmp_path / "graph" / "graph.json"
+    old = {k: v for k, v in json.loads(path.read_text()).items() if k != "generation"}
+    path.write_text(json.dumps(old))
+    assert current_generation(tmp_path) == old["checksum"]
+
+
+MODEL = "a-model"
+
+
+@pytest.fixture(scope="module")
+def fresh_home(tmp_path_factory):
+    """A home built with its inputs recorded, and manifests for the derived parts."""
+    home = tmp_path_factory.mktemp("up-to-date")
+    build_graph(home, inputs=build_inputs(home, MODEL))
+    checksum = read_manifest(home)["checksum"]
+    for folder in STAGED:
+        (home / folder).mkdir()
+        (home / folder / "manifest.json").write_text(
+            json.dumps({"graph_checksum": checksum, "model": MODEL}))
+    return home
+
+
+@pytest.fixture()
+def home(fresh_home, tmp_path):
+    copy = tmp_path / "home"
+    shutil.copytree(fresh_home, copy)
+    return copy
+
+
+def test_an_unchanged_home_is_up_to_date(home):
+    actions = read_manifest(home)["actions"]
+    assert up_to_date(home, MODEL) == (
+        f"the graph ({actions} actions), index and suggesters in {home} were built from the "
+        "same sources, added plans, ontology, labels, model and code")
+
+
+def _edit_manifest(path: Path, **changes):
+    path.write_text(json.dumps(dict(json.loads(path.read_text()), **changes)))
+
+
+@pytest.mark.parametrize("change", [
+    "no graph", "no index", "no suggesters", "index of another graph", "suggesters of another model",
+    "another model asked", "a plan added since", "inputs not recorded"])
+def test_any_change_means_a_build(home, change):
+    model = MODEL
+    if change == "no graph":
+        shutil.rmtree(home / "graph")
+    elif change == "no index":
+        (home / "index" / "manifest.json").unlink()
+    elif change == "no suggesters":
+        shutil.rmtree(home / "suggest")
+    elif change == "index of another graph":
+        _edit_manifest(home / "index" / "manifest.json", graph_checksum="0" * 64)
+    elif change == "suggesters of another model":
+        _edit_manifest(home / "suggest" / "manifest.json", model="another")
+    elif change == "another model asked":
+        model = "another"
+    elif change == "a plan added since":
+        (home / "plans").mkdir()
+        (home / "plans" / "registry.json").write_text('{"format": 1, "plans": []}\n')
+    else:
+        _edit_manifest(home / "graph" / "graph.json", inputs="")
+    assert up_to_date(home, model) is None
+
+
+def test_build_inputs_depend_on_model_and_registry(home):
+    base = build_inputs(home, MODEL)
+    assert build_inputs(home, MODEL) == base
+    assert build_inputs(home, "another") != base
+    assert build_inputs(home, MODEL, registry=b"x") != base
+    assert build_inputs(home, MODEL, registry=b"") == base  # no registry file reads as empty

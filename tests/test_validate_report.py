@@ -1,0 +1,162 @@
+"""The validation report for a person and as JSON (kg/validate.py render_text,
+grouped_results, Report.to_json) on reports made here, compared whole; and which
+format a submission is read as (kg/submission.detect_format), at each edge.
+Fast: what mutation testing runs per mutant. Reports of real plans, through the
+CLI and HTTP, are tested in tests/test_validate.py and tests/test_plans_http.py."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from kg.model import UnreadablePlan
+from kg.submission import detect_format
+from kg.validate import Report, Result, grouped_results, render_text
+
+ID = "https://w3id.org/tckg/id/"
+LONG = "x" * 61
+
+
+def result(severity="Violation", action_id="3", row=None, path="deadline", message="bad",
+           value=None, focus=f"{ID}acme/action/3") -> Result:
+    return Result(severity=severity, action_id=action_id, row=row, focus=focus, path=path,
+                  message=message, value=value, shape=f"{ID}shape")
+
+
+def report(results, missing=None) -> Report:
+    violations = sum(r.severity == "Violation" for r in results)
+    return Report(conforms=violations == 0, violations=violations,
+                  warnings=len(results) - violations, results=results,
+                  not_addressed=missing or {"pillars": [], "recommendations": []},
+                  report_graph=Graph(), without_pillar={"x": "y"}, institution="Acme")
+
+
+RESULTS = [
+    result(value="2024-13"),
+    result("Warning", path=None, message="no owner", value="ignored: no path"),
+    result(action_id="4", row=7, path="text", message="too short", value="x" * 60,
+           focus=f"{ID}acme/action/4"),
+    result(action_id=None, row=9, path="pillar", message="unknown", value=f"{ID}pillar-{LONG}",
+           focus=f"{ID}acme/row/9"),
+    result(action_id=None, row=None, path="actions", message="no actions", value="0",
+           focus=f"{ID}acme/plan"),
+    result(action_id="5", row=None, path="owner", message="long", value=LONG,
+           focus=f"{ID}acme/action/5"),
+    result(action_id="5", row=None, path="see", message="elsewhere", value="http://e.org/a/b",
+           focus=f"{ID}acme/action/5"),
+]
+
+
+def test_results_grouped_by_where_they_point():
+    groups = grouped_results(report(RESULTS))
+    assert [(where, [RESULTS.index(r) for r in rs]) for where, rs in groups] == [
+        ("Action 3", [0, 1]), ("Action 4 (row 7)", [2]), ("Row 9", [3]), ("The plan", [4]),
+        ("Action 5", [5, 6])]
+
+
+def test_the_report_for_a_person_whole():
+    text = render_text(
+        report(RESULTS, {"pillars": ["Visibility", "Sustainability"], "recommendations": ["R2", "R9"]}),
+        suggested_pillars=[{"focus": f"{ID}acme/action/3",
+                            "pillars": [{"label": "Visibility", "score": 0.8123},
+                                        {"label": "Recognition", "score": 0.5},
+                                        {"label": "Sustainability", "score": 0.4}]},
+                           {"focus": f"{ID}acme/action/99", "pillars": []}])
+    assert text == f"""The plan does not conform: 6 violation(s), 1 warning(s).
+
+Action 3:
+  error   deadline: bad [given: 2024-13]
+  warning -: no owner
+  hint    pillars: suggested from the action's text: Visibility (0.81), Recognition (0.50)
+
+Action 4 (row 7):
+  error   text: too short [given: {"x" * 60}]
+
+Row 9:
+  error   pillar: unknown [given: pillar-{"x" * 50}...]
+
+The plan:
+  error   actions: no actions
+
+Action 5:
+  error   owner: long [given: {"x" * 57}...]
+  error   see: elsewhere [given: http://e.org/a/b]
+
+Not addressed: pillars: Visibility, Sustainability; TALENT recommendations: R2, R9."""
+
+
+def test_a_conforming_report_with_nothing_missing():
+    assert render_text(report([result("Warning", value="v")])) == """The plan conforms: 0 violation(s), 1 warning(s).
+
+Action 3:
+  warning deadline: bad [given: v]
+
+Not addressed: pillars: none; TALENT recommendations: none."""
+
+
+def peer(pid, score, text="Runs a showcase"):
+    return {"id": pid, "institution": "Beta", "link": "suggested" if score else "asserted",
+            "score": score, "text": text}
+
+
+def test_exemplars_where_the_plan_is_silent():
+    exemplars = {"recommendations": [{"code": "R2", "label": "Visibility of roles",
+                                      "actions": [peer("beta:1", 0.456), peer("beta:2", None, LONG)]},
+                                     {"code": "R3", "label": "Empty", "actions": []}],
+                 "pillars": [{"label": "Sustainability", "actions": [peer("beta:7", None)]}]}
+    text = render_text(report([]), exemplars=exemplars)
+    assert text.split("\n\n")[-1] == f"""What other institutions do where this plan is silent:
+  R2 Visibility of roles:
+    beta:1 (Beta, suggested 0.46): Runs a showcase
+    beta:2 (Beta, asserted): {"x" * 57}...
+  Sustainability pillar:
+    beta:7 (Beta, asserted): Runs a showcase"""
+
+
+@pytest.mark.parametrize("exemplars", [
+    None, {}, {"recommendations": [{"code": "R3", "label": "Empty", "actions": []}],
+               "pillars": [{"label": "Visibility", "actions": []}]}])
+def test_no_exemplars_no_section(exemplars):
+    assert render_text(report([]), exemplars=exemplars).splitlines()[-1] == (
+        "Not addressed: pillars: none; TALENT recommendations: none.")
+
+
+def test_report_as_json_leaves_out_the_internal_parts():
+    data = report([RESULTS[0]]).to_json()
+    assert data == {"conforms": False, "violations": 1, "warnings": 0,
+                    "results": [{"severity": "Violation", "action_id": "3", "row": None,
+                                 "focus": f"{ID}acme/action/3", "path": "deadline",
+                                 "message": "bad", "value": "2024-13", "shape": f"{ID}shape"}],
+                    "not_addressed": {"pillars": [], "recommendations": []}}
+
+
+@pytest.mark.parametrize("name, content_type, expected", [
+    (None, "text/turtle", "turtle"),
+    (None, " Text/Turtle ; charset=utf-8", "turtle"),
+    (None, "application/ld+json", "json-ld"),
+    (None, "application/json", "json-ld"),
+    (None, "text/csv", "csv"),
+    (None, "text/csv;charset=utf-8", "csv"),
+    ("plan.TTL", None, "turtle"),
+    ("plan.turtle", None, "turtle"),
+    ("plan.jsonld", None, "json-ld"),
+    ("plan.json", None, "json-ld"),
+    ("plan.csv", None, "csv"),
+    ("plan.csv", "application/octet-stream", "csv"),  # an unknown type: the name decides
+    ("plan.ttl", "text/csv", "csv"),                   # a known type wins over the name
+])
+def test_detect_format(name, content_type, expected):
+    assert detect_format(name, content_type) == expected
+
+
+@pytest.mark.parametrize("name, content_type, given", [
+    ("plan.txt", None, "'plan.txt'"),
+    (None, "text/plain", "'text/plain'"),
+    ("plan.xml", "application/xml", "'application/xml'"),
+    (None, None, "None"),
+    ("csv", None, "'csv'"),   # a name with no extension
+])
+def test_an_unknown_format_is_refused(name, content_type, given):
+    with pytest.raises(UnreadablePlan) as refused:
+        detect_format(name, content_type)
+    assert str(refused.value) == (f"cannot tell the plan's format from {given}: use one of "
+                                  "turtle, json-ld, csv")
