@@ -6,7 +6,6 @@ CLI and HTTP, are tested in tests/test_validate.py and tests/test_plans_http.py.
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
 
 from kg.model import UnreadablePlan
 from kg.submission import detect_format
@@ -27,7 +26,8 @@ def report(results, missing=None) -> Report:
     return Report(conforms=violations == 0, violations=violations,
                   warnings=len(results) - violations, results=results,
                   not_addressed=missing or {"pillars": [], "recommendations": []},
-                  report_graph=Graph(), without_pillar={"x": "y"}, institution="Acme")
+                  report_ntriples="<x:a> <x:b> <x:c> .\n", without_pillar={"x": "y"},
+                  institution="Acme")
 
 
 RESULTS = [
