@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,17 +35,39 @@ def tckg(home, *args):
                           check=False)
 
 
-@pytest.fixture(scope="session")
-def cli_home(tmp_path_factory) -> Path:
-    """A state home built by `tckg build` in a real process: graph and index."""
-    home = tmp_path_factory.mktemp("cli-home")
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """A state home made once for the whole run, however many pytest-xdist
+    workers ask for it: the first makes it in the run's shared temporary folder
+    while the others wait on its lock, then all read it (builds take tens of
+    seconds; the homes are only read, or copied before a test changes them)."""
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's own temporary folder is in
+    home, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir()
+            make(home)
+            done.touch()
+    return home
+
+
+def _cli_build(home: Path) -> None:
     done = tckg(home, "build")
     assert done.returncode == 0, done.stderr
     assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
     assert "172 actions, 860 suggested links" in done.stderr
     assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
     assert done.stdout == ""
-    return home
+
+
+@pytest.fixture(scope="session")
+def cli_home(tmp_path_factory) -> Path:
+    """A state home built by `tckg build` in a real process: graph and index."""
+    return built_once(tmp_path_factory, "cli-home", _cli_build)
 
 
 def shared(fixture_name: str, config) -> str:
@@ -72,16 +95,18 @@ def plans():
     return {plan.slug: plan for plan in load_sources(SOURCES_DIR)}
 
 
+def _build_all(home: Path) -> None:
+    from search.build import build_all
+    from search.encoder import load_encoder
+
+    build_all(home, load_encoder())
+
+
 @pytest.fixture(scope="session")
 def search_home(tmp_path_factory) -> Path:
     """What `tckg build` makes, in process: the graph with its suggested links,
     the fitted suggesters and the search index (the real model, exported to ONNX)."""
-    from search.build import build_all
-    from search.encoder import load_encoder
-
-    home = tmp_path_factory.mktemp("tckg-search-home")
-    build_all(home, load_encoder())
-    return home
+    return built_once(tmp_path_factory, "tckg-search-home", _build_all)
 
 
 @pytest.fixture(scope="session")
