@@ -70,6 +70,15 @@ def cli_home(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "cli-home", _cli_build)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _homes_built_side_by_side(request):
+    """The second xdist worker starts on `tckg build`'s home while the first
+    builds the in-process one, rather than both waiting on one build."""
+    if os.environ.get("PYTEST_XDIST_WORKER") == "gw1" and any(
+            "cli_home" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("cli_home")
+
+
 def shared(fixture_name: str, config) -> str:
     """Session scope, except in mutmut's pass that maps code to tests: there each
     test makes its own, so the parsing and building it reaches is credited to it,

@@ -1,10 +1,12 @@
-"""`tckg search` and `tckg similar` as a user runs them: real processes, a real build."""
+"""`tckg search` and `tckg similar` as a user runs them: real processes (the
+entry point in process for the bulk of the bad-input cases), a real build."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
+from api.cli import main as tckg_main
 from tests.conftest import tckg
 
 CONTRACT = {"action", "institution", "text", "score", "pillars", "recommendations"}
@@ -64,10 +66,23 @@ def test_similar_json_excludes_the_action_and_its_institution(home):
     (["search", "awards", "--recommendation", "R5", "--min-score", "2"], "between 0 and 1"),
     (["similar", "https://w3id.org/tckg/id/ntu/action/99"], "no action"),
 ])
-def test_bad_input_exits_2_with_a_message(home, args, message):
-    done = tckg(home, *args)
-    assert done.returncode == 2
-    assert message in done.stderr and done.stdout == ""
+def test_bad_input_exits_2_with_a_message(home, args, message, monkeypatch, capsys):
+    """The CLI's own entry point in process (a process each cost ~2 s of the
+    suite); the real process is checked below on one of them."""
+    monkeypatch.setenv("TCKG_HOME", str(home))
+    try:
+        code = tckg_main(args)
+    except SystemExit as exit_:  # argparse's own refusals
+        code = exit_.code
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_bad_input_in_a_real_process_exits_2_with_one_line(home):
+    done = tckg(home, "search", "awards", "--pillar", "Fame")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("tckg search: ") and "known values: Career Development" in done.stderr
 
 
 def test_a_missing_index_exits_2_and_says_to_build(tmp_path):
