@@ -139,6 +139,16 @@ def test_state_home_is_tckg_home_or_var(monkeypatch, tmp_path):
     assert state_home() == tmp_path / "var"
 
 
+@pytest.mark.parametrize("value, home", [("", "var"), (" ", "var"), ("\t\n", "var"),
+                                         (".", "."), ("h", "h"), (" h", " h")])
+def test_an_empty_tckg_home_means_the_default(monkeypatch, tmp_path, value, home):
+    """Empty or blank is unset (the default var/), never the working directory;
+    any other value, even "." or one with a leading space, is taken as written."""
+    monkeypatch.setenv("TCKG_HOME", value)
+    monkeypatch.chdir(tmp_path)
+    assert state_home() == (tmp_path / home).resolve()
+
+
 def test_generation_and_served_graph(tmp_path):
     nt = canonical_ntriples(b"<http://e.org/b> <http://e.org/p> <http://e.org/o> .\n"
                             b"<http://e.org/a> <http://e.org/p> <http://e.org/o> .\n")

@@ -24,8 +24,12 @@ DUMP = "graph.nt"  # the canonical N-Triples the store was loaded from
 
 
 def state_home() -> Path:
-    """$TCKG_HOME, default var/ in the working directory."""
-    return Path(os.environ.get("TCKG_HOME", "var")).resolve()
+    """$TCKG_HOME, default var/ in the working directory.
+
+    An empty (or blank) TCKG_HOME means unset: read
+    as a path it would make the working directory itself the state home."""
+    value = os.environ.get("TCKG_HOME", "")
+    return Path(value if value.strip() else "var").resolve()
 
 
 def canonical_ntriples(ntriples: bytes) -> bytes:
