@@ -17,6 +17,7 @@ from kg.build import build_graph, progress
 from kg.model import SourceError
 from kg.store import StoreMissing, open_store, state_home
 from kg.store.guard import QueryRefused
+from kg.store.pool import pool_settings
 from kg.store.query import GRAPH_FORMATS, SOLUTION_FORMATS, QuerySyntaxError, run
 
 FORMATS = list(SOLUTION_FORMATS) + list(GRAPH_FORMATS)
@@ -105,6 +106,14 @@ def run_isolated(query: str, fmt: str | None):
     child = context.Process(target=_answer_in_child, args=(send, query, fmt), daemon=True)
     child.start()
     send.close()
+    # The HTTP side's time limit: a running Oxigraph query cannot be interrupted,
+    # so a query past it (or one waiting on a server that never answers) is killed.
+    limit = pool_settings()["timeout"]
+    if not receive.poll(limit):  # a crash ends the wait too (EOF), read below
+        child.kill()
+        child.join()
+        raise UsageError(f"the query ran past the {limit:g} s time limit (TCKG_QUERY_TIMEOUT) "
+                         "and was stopped; narrow it (filters, LIMIT) and try again")
     try:
         kind, payload = receive.recv()
     except EOFError:

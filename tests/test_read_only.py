@@ -150,7 +150,10 @@ def test_service_in_any_case_is_refused_over_http(client, listener, form):
 
 
 @pytest.mark.parametrize("form", SERVICE_FORMS[1:4])
-def test_service_in_any_case_is_refused_by_the_cli(cli_home, listener, form):
+def test_service_in_any_case_is_refused_by_the_cli(cli_home, listener, form, monkeypatch):
+    # Were the guard to let it through, the query would wait on the listener (which
+    # never answers) until the time limit: a few seconds, not the default 10.
+    monkeypatch.setenv("TCKG_QUERY_TIMEOUT", "3")
     port, hits = listener
     done = tckg(cli_home, "sparql", form.format(port=port))
     assert done.returncode == 2 and "SERVICE clauses are not allowed" in done.stderr
