@@ -8,12 +8,18 @@ import pytest
 from kg.store.guard import QueryRefused
 from kg.store.pool import QueryPool, QueryTimeout, WorkerCrashed
 from kg.store.query import QuerySyntaxError
+from tests.conftest import shared
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-@pytest.fixture(scope="module")
+def _per_module(fixture_name: str, config) -> str:
+    # per test in mutmut's mapping pass, as built_home is there (tests/conftest.py)
+    return "function" if shared(fixture_name, config) == "function" else "module"
+
+
+@pytest.fixture(scope=_per_module)
 def pool(built_home):
     pool = QueryPool(built_home / "graph" / "graph.nt", workers=1, timeout=2, max_rows=7)
     yield pool
