@@ -118,11 +118,36 @@ def worker(tmp_path):
     dump = tmp_path / "graph.nt"
     dump.write_bytes(TRIPLES)
     ours, theirs = multiprocessing.Pipe()
-    thread = threading.Thread(target=_serve, args=(theirs, str(dump), 2), daemon=True)
+
+    def serve():
+        try:
+            _serve(theirs, str(dump), 2)
+        finally:  # as a worker process's death closes its end: the test reads EOF, not silence
+            theirs.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield ours, thread
+    yield Answers(ours), thread
     ours.close()
     thread.join(5)
+
+
+class Answers:
+    """The pool's end of a worker's pipe; a reply that does not come within 10 s
+    fails the test instead of hanging it."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def send(self, query) -> None:
+        self.connection.send(query)
+
+    def recv(self):
+        assert self.connection.poll(10), "the worker did not answer"
+        return self.connection.recv()
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def test_a_worker_says_ready_then_answers_each_query_in_turn(worker):
@@ -177,6 +202,12 @@ def test_validation_workers_default_to_one_per_core(monkeypatch, value, workers)
     if value is not None:
         monkeypatch.setenv("TCKG_VALIDATION_WORKERS", value)
     assert default_workers() == workers
+
+
+def test_validation_workers_are_one_when_the_cores_are_unknown(monkeypatch):
+    monkeypatch.delenv("TCKG_VALIDATION_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # what Python gives when it cannot tell
+    assert default_workers() == 1
 
 
 BROKEN = EXAMPLE_CSV.replace(b"Visibility", b"Visibilty", 1)
