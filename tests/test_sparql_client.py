@@ -378,6 +378,17 @@ def test_the_public_runner_answers_as_the_embedded_worker(loaded, max_rows):
         assert read_outcome(form, exchange, None) == answer(here, SUBJECTS, 10)
 
 
+def test_the_backends_runner_serves_the_current_generation_with_its_limits(loaded):
+    server, manifest = loaded
+    runner = RemoteBackend(server.endpoints).query_runner(None, timeout=0.25, max_rows=2,
+                                                          workers=3)
+    assert (runner.endpoints, runner.generation, runner.timeout, runner.max_rows) == (
+        server.endpoints, manifest["generation"], 0.25, 2)
+    assert runner.run(SUBJECTS) == answer(memory_store(SMALL), SUBJECTS, 2)
+    assert all(runner._slots.acquire(timeout=0) for _ in range(3))  # three slots,
+    assert not runner._slots.acquire(timeout=0)  # and no more
+
+
 def test_the_runner_reads_only_its_generation(loaded):
     server, manifest = loaded
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
