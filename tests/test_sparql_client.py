@@ -352,6 +352,9 @@ def test_a_loaded_generation_reads_as_the_embedded_store(loaded):
     assert [str(q) for q in reader.quads_for_pattern(None, p, ox.Literal("2"))] == [
         '<urn:s2> <urn:p> "2"']
     assert reader.quads_for_pattern(s1, p, ox.Literal("9")) == []
+    assert [str(q) for q in reader.quads_for_pattern(s1, p)] == ['<urn:s1> <urn:p> "1"']
+    assert [str(q) for q in reader.quads_for_pattern(None, ox.NamedNode("urn:q"))] == [
+        "<urn:s1> <urn:q> <urn:s2>"]
     rows = reader.query("SELECT ?o WHERE { ?s <urn:p> ?o }", {S: S2})
     assert [row["o"] for row in rows] == [ox.Literal("2")]
 
