@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.store.guard import QueryRefused, _is_query_form, _tokens_only, check_query
+from kg.store.guard import (
+    QueryRefused,
+    _is_query_form,
+    _tokens_only,
+    blank_noise,
+    check_query,
+    query_form,
+)
 
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 UPDATES = {
@@ -132,3 +139,28 @@ def test_tokens_only_blanks_strings_iris_and_comments():
 ])
 def test_is_query_form_reads_past_the_prologue_only(bare, expected):
     assert _is_query_form(bare) is expected
+
+
+@pytest.mark.parametrize("query, form", [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"), ("select ?s {}", "SELECT"),
+    ("  ask {}", "ASK"), ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("describe <urn:a>", "DESCRIBE"),
+    ("PREFIX x: <urn:x#> ask {}", "ASK"),
+    ("BASE <urn:b/> PREFIX : <urn:> prefix a.b-c: <urn:c> Construct {} WHERE {}", "CONSTRUCT"),
+    ("# SELECT in a comment\nASK {}", "ASK"),
+    ("PREFIX x: <urn:select> DESCRIBE ?a", "DESCRIBE"),  # the word inside an IRI is not read
+    ("SELECT(?a AS ?b) {}", "SELECT"),
+    ("INSERT DATA {}", None), ("PREFIX x: <urn:x#> DELETE WHERE {}", None),
+    ("SELECTED ?a", None), ("WITH <urn:g> SELECT", None), ("", None), ("{ SELECT }", None),
+])
+def test_query_form_is_the_first_keyword_after_the_prologue(query, form):
+    assert query_form(query) == form
+
+
+def test_blank_noise_keeps_every_position():
+    query = 'SELECT ?a { ?a <urn:x> "b c" , \'d\' } # SERVICE\nLIMIT 1'
+    bare = blank_noise(query)
+    assert bare == 'SELECT ?a { ?a         ' + ' ' * 5 + ' , ' + ' ' * 3 + ' } ' + ' ' * 9 + '\nLIMIT 1'
+    assert len(bare) == len(query)
+    long = '"""a\n"b"\n""" ?x'
+    assert blank_noise(long) == " " * 12 + " ?x"
