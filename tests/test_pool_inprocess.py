@@ -64,6 +64,16 @@ def test_no_solutions_is_the_header_alone(three):
     assert list(outcome.results()) == []
 
 
+def test_empty_last_cells_and_a_bare_header_are_kept_whole(three):
+    """Only the final line break is trimmed: an unbound last column (a row
+    ending in a tab) and a header ending in the variable's name stay as they are."""
+    optional = "SELECT ?s ?x WHERE { ?s <urn:p> ?o OPTIONAL { ?s <urn:none> ?x } } ORDER BY ?s"
+    assert answer(three, optional, 5) == Outcome(
+        "solutions", b"?s\t?x\n<urn:s1>\t\n<urn:s2>\t\n<urn:s3>\t\n", False)
+    assert answer(three, "SELECT ?X WHERE { ?X <urn:none> ?o }", 5) == Outcome(
+        "solutions", b"?X\n", False)
+
+
 @pytest.mark.parametrize("max_rows, kept, truncated", [(4, 3, False), (3, 3, False),
                                                         (2, 2, True), (0, 0, True)])
 def test_triples_have_no_header_and_are_cut_at_the_cap(three, max_rows, kept, truncated):
