@@ -511,20 +511,43 @@ def test_a_load_the_server_holds_less_of_is_refused(oxigraph_servers):
 
 
 def test_a_failure_after_the_switch_keeps_the_new_generation(oxigraph_servers, monkeypatch):
-    """The switch went through, then something failed (here: dropping the stale
-    generations): the generation now serving is not dropped."""
+    """The switch went through on the server, but its answer was lost: the
+    generation now serving is not dropped as a failed load would be."""
     server = oxigraph_servers.start()
     backend = RemoteBackend(server.endpoints)
+    switch = backend._switch
 
-    def fail():
-        raise StoreUnavailable("lost the server after the switch")
+    def switch_then_lose_the_answer(graph, manifest):
+        switch(graph, manifest)
+        raise StoreUnavailable("the answer to the switch was lost")
 
     backend.write(SMALL, None, {"generation": "g-1"})
-    monkeypatch.setattr(backend, "_stale", fail)
-    with pytest.raises(StoreUnavailable):
+    monkeypatch.setattr(backend, "_switch", switch_then_lose_the_answer)
+    with pytest.raises(StoreUnavailable, match="the answer to the switch was lost"):
         backend.write(SMALL, None, {"generation": "g-2"})
     assert backend.manifest()["generation"] == "g-2"
     assert graphs(server) == {CONTROL, generation_graph("g-1"), generation_graph("g-2")}
+
+
+@pytest.mark.parametrize("gone", ["unreachable", "silent"])
+def test_a_load_failing_as_the_server_goes_away_raises_its_own_error(
+        oxigraph_servers, monkeypatch, listener, gone):
+    """The clean-up after a failed load finds the server unreachable or silent:
+    the load's own error is what the caller gets, not the clean-up's."""
+    server = oxigraph_servers.start()
+    backend = RemoteBackend(server.endpoints)
+    monkeypatch.setattr(remote_module, "LIBRARY_TIMEOUT", 0.2)
+    port = free_port() if gone == "unreachable" else listener[0]
+
+    def load_then_lose_the_server(graph, ntriples):
+        backend.endpoints = Endpoints(f"http://127.0.0.1:{port}/query",
+                                      f"http://127.0.0.1:{port}/update")
+        raise ConnectionAbortedError("the load broke off")
+
+    monkeypatch.setattr(backend, "_load", load_then_lose_the_server)
+    with pytest.raises(ConnectionAbortedError, match="the load broke off"):
+        backend.write(SMALL, None, {"generation": "g-1"})
+    assert registered(server) == {generation_graph("g-1")}  # left for the next load to drop
 
 
 def test_waiting_for_a_server_returns_once_it_answers_or_gives_up(loaded):
