@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import socket
 import struct
@@ -357,6 +358,23 @@ def test_a_loaded_generation_reads_as_the_embedded_store(loaded):
         "<urn:s1> <urn:q> <urn:s2>"]
     rows = reader.query("SELECT ?o WHERE { ?s <urn:p> ?o }", {S: S2})
     assert [row["o"] for row in rows] == [ox.Literal("2")]
+
+
+def test_a_dump_writes_where_and_how_it_is_asked(oxigraph_servers):
+    """Turtle with the caller's prefixes and base, to a file object or as bytes,
+    as the embedded store writes it."""
+    server = oxigraph_servers.start()
+    data = b'<http://e.org/a/s1> <http://e.org/a/p> "1" .\n'
+    RemoteBackend(server.endpoints).write(data, None, {})
+    reader, here = RemoteBackend(server.endpoints).open(), memory_store(data)
+    asked = {"format": ox.RdfFormat.TURTLE, "prefixes": {"e": "http://e.org/a/"},
+             "base_iri": "http://e.org/"}
+    expected = b'@base <http://e.org/> .\n@prefix e: <a/> .\ne:s1 e:p "1" .\n'
+    assert here.dump(from_graph=ox.DefaultGraph(), **asked) == expected
+    assert reader.dump(from_graph=ox.DefaultGraph(), **asked) == expected
+    written = io.BytesIO()
+    assert reader.dump(written, **asked) is None
+    assert written.getvalue() == expected
 
 
 def test_the_generation_is_a_named_graph_and_registered(loaded):
