@@ -288,6 +288,11 @@ S2 = ox.NamedNode("urn:s2")
     # WHERE inside an IRI, a string or a comment, or as part of a name, is not the keyword
     ('SELECT ?o # WHERE {\n{ ?s <urn:WHERE{> "WHERE {" . ?s ?p ?o }',
      'SELECT ?o # WHERE {\n{ VALUES (?s) { (<urn:s2>) }  ?s <urn:WHERE{> "WHERE {" . ?s ?p ?o }'),
+    # the template's braces come first: values go in the WHERE group, in any case
+    ("CONSTRUCT { ?s ?p ?o } where { ?s ?p ?o }",
+     "CONSTRUCT { ?s ?p ?o } where { VALUES (?s) { (<urn:s2>) }  ?s ?p ?o }"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE{?s ?p ?o}",
+     "CONSTRUCT { ?s ?p ?o } WHERE{ VALUES (?s) { (<urn:s2>) } ?s ?p ?o}"),
     ("SELECT ?where_x { ?s ?p ?where_x }",
      "SELECT ?where_x { VALUES (?s) { (<urn:s2>) }  ?s ?p ?where_x }"),
 ])
@@ -302,8 +307,9 @@ def test_no_bindings_leave_the_query_alone_and_two_go_in_order():
 
 
 def test_a_query_without_a_group_cannot_take_values():
-    with pytest.raises(ValueError, match="without a WHERE group"):
+    with pytest.raises(ValueError) as refused:
         with_bindings("DESCRIBE <urn:s1>", {S: S2})
+    assert str(refused.value) == "cannot bind values in a query without a WHERE group"
 
 
 @pytest.mark.parametrize("data, size, chunks", [
