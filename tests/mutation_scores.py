@@ -3,8 +3,10 @@ equivalent mutants listed in tests/mutants-equivalent.txt, as the Markdown
 table docs/testing.md holds.
 
 Run after `make mutants` (or scoped runs): `python tests/mutation_scores.py`.
-Score = killed / (run - equivalent); "run" counts mutants with a result, and a
-mutant no test in the selection reaches ("no tests") counts as run, not killed.
+Score = (killed + timeout) / (run - equivalent): a mutant whose tests hang until
+mutmut's CPU-time limit (an endless loop) is detected, as PIT counts it. "Run"
+counts mutants with a result; one no test in the selection reaches ("no tests")
+counts as run and not detected.
 """
 from __future__ import annotations
 
@@ -43,8 +45,8 @@ def tally(mutants: Path = ROOT / "mutants") -> dict[str, Counter]:
 
 
 def score(count: Counter) -> str:
-    judged = count["run"] - count["equivalent"]
-    return f"{100 * count['killed'] // judged}% ({count['killed']}/{judged})" if judged else "-"
+    judged, detected = count["run"] - count["equivalent"], count["killed"] + count["timeout"]
+    return f"{100 * detected // judged}% ({detected}/{judged})" if judged else "-"
 
 
 def table(counts: dict[str, Counter]) -> str:
