@@ -64,6 +64,22 @@ def test_no_solutions_is_the_header_alone(three):
     assert list(outcome.results()) == []
 
 
+@pytest.mark.parametrize("query, rows", [
+    ("SELECT ?x WHERE { }", 1),
+    ("SELECT ?x WHERE { OPTIONAL { <urn:s1> <urn:none> ?x } }", 1),
+    ("SELECT ?x WHERE { VALUES ?n { 1 2 3 } OPTIONAL { <urn:s1> <urn:none> ?x } }", 3),
+    ("SELECT ?x WHERE { <urn:s1> <urn:none> ?x }", 0),
+])
+def test_a_solution_with_its_one_variable_unbound_is_a_row(three, query, rows):
+    """Such a solution is an empty line in TSV: it counts as the engine counts it
+    (the answer once lost the empty lines at its end)."""
+    outcome = answer(three, query, 5)
+    assert outcome == Outcome("solutions", b"?x\n" + b"\n" * rows, False)
+    assert len(list(outcome.results())) == len(list(three.query(query))) == rows
+    assert answer(three, query, 2) == Outcome("solutions", b"?x\n" + b"\n" * min(rows, 2),
+                                              rows > 2)
+
+
 def test_empty_last_cells_and_a_bare_header_are_kept_whole(three):
     """Only the final line break is trimmed: an unbound last column (a row
     ending in a tab) and a header ending in the variable's name stay as they are."""

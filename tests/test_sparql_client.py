@@ -26,7 +26,6 @@ from kg.store import remote as remote_module
 from kg.store.base import Outcome, QueryTimeout, StoreMissing, StoreUnavailable
 from kg.store.embedded import canonical_ntriples, memory_store
 from kg.store.guard import QueryRefused
-from kg.store.oxigraph_server import free_port
 from kg.store.pool import answer
 from kg.store.protocol import Endpoints, Exchange, ServerRefused, request, update
 from kg.store.query import QuerySyntaxError
@@ -67,6 +66,15 @@ def graphs(server) -> set[str]:
 def registered(server) -> set[str]:
     """The generations named in the control graph."""
     return on_server(server, f"SELECT ?g WHERE {{ GRAPH <{CONTROL}> {{ ?g a <{TC}GraphGeneration> }} }}")
+
+
+@pytest.fixture()
+def refused_port():
+    """A port held but not listening: connections to it are refused, and no
+    server started meanwhile (by a parallel test run) can take it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +139,13 @@ class _Scripted(BaseHTTPRequestHandler):
                                "type": self.headers.get("Content-Type"),
                                "accept": self.headers.get("Accept")}).encode()
             return self._send(200, body, "Application/JSON; charset=utf-8")
+        if parts[0] == "ntriples":  # blank lines, as some servers put between triples
+            return self._send(200, b"<urn:a> <urn:b> <urn:c> .\n\n<urn:d> <urn:e> <urn:f> .\n\n",
+                              "application/n-triples")
+        if parts[0] == "strict":  # answers only what it is asked for by Accept
+            if self.headers.get("Accept") != "application/sparql-results+json":
+                return self._send(406, b"say what you accept", "text/plain")
+            return self._send(200, b'{"head":{},"boolean":true}', "application/sparql-results+json")
         if parts[0] == "notype":
             return self._send(200, b"ok", None)
         self.send_response(200)
@@ -252,8 +267,8 @@ def test_a_server_that_never_answers_is_a_time_out(listener):
     assert 0.2 <= time.monotonic() - started < 5 and len(hits) == 1
 
 
-def test_nothing_listening_is_the_server_unreachable():
-    url = f"http://127.0.0.1:{free_port()}/query"
+def test_nothing_listening_is_the_server_unreachable(refused_port):
+    url = f"http://127.0.0.1:{refused_port}/query"
     with pytest.raises(StoreUnavailable, match=f"^the SPARQL server at {url} cannot be reached: "):
         request(Endpoints(url), "GET", url)
 
@@ -264,6 +279,26 @@ def test_an_update_needs_the_update_url():
     assert str(unavailable.value) == ("no SPARQL Update URL configured: set "
                                       "TCKG_SPARQL_UPDATE_ENDPOINT to load graphs into the "
                                       "external store")
+
+
+def test_an_update_keeps_the_time_limit_it_is_given(listener):
+    port, _ = listener
+    url = f"http://127.0.0.1:{port}/update"
+    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.2 s time limit"):
+        update(Endpoints(url, update=url), "CLEAR ALL", timeout=0.2)
+
+
+def test_blank_lines_between_triples_are_not_triples(scripted):
+    exchange = Exchange(Endpoints(scripted), "GET", f"{scripted}/ntriples", (), None, {}, 5)
+    assert read_outcome("CONSTRUCT", exchange, None) == Outcome(
+        "triples", b"<urn:a> <urn:b> <urn:c> .\n<urn:d> <urn:e> <urn:f> .\n", False)
+    exchange = Exchange(Endpoints(scripted), "GET", f"{scripted}/ntriples", (), None, {}, 5)
+    assert read_outcome("CONSTRUCT", exchange, 1) == Outcome(
+        "triples", b"<urn:a> <urn:b> <urn:c> .\n", True)
+
+
+def test_waiting_for_a_server_asks_for_the_ask_answer_format(scripted):
+    wait_until_up(Endpoints(f"{scripted}/strict"), 2)
 
 
 def test_an_update_is_sent_as_sparql_update(scripted):
@@ -403,6 +438,20 @@ def test_the_public_runner_answers_as_the_embedded_worker(loaded, max_rows):
     if max_rows is None:  # library reads: no cap at all
         form, exchange = send_query(server.endpoints, SUBJECTS, manifest["generation"], 5)
         assert read_outcome(form, exchange, None) == answer(here, SUBJECTS, 10)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?x WHERE { }",
+    "SELECT ?x WHERE { VALUES ?n { 1 2 3 } OPTIONAL { <urn:s1> <urn:none> ?x } }",
+    "SELECT ?s ?x WHERE { ?s <urn:p> ?o OPTIONAL { ?s <urn:none> ?x } } ORDER BY ?s",
+    "SELECT ?X WHERE { ?X <urn:none> ?o }",
+], ids=["one-empty-solution", "three-empty-solutions", "unbound-last-column", "header-only"])
+def test_rows_with_empty_cells_come_back_whole(loaded, query):
+    server, manifest = loaded
+    runner = RemoteRunner(server.endpoints, manifest["generation"], 5, 10, 1)
+    outcome = runner.run(query)
+    assert outcome == answer(memory_store(SMALL), query, 10)
+    assert len(list(outcome.results())) == len(list(memory_store(SMALL).query(query)))
 
 
 def test_the_backends_runner_serves_the_current_generation_with_its_limits(loaded):
@@ -555,13 +604,13 @@ def test_a_failure_after_the_switch_keeps_the_new_generation(oxigraph_servers, m
 
 @pytest.mark.parametrize("gone", ["unreachable", "silent"])
 def test_a_load_failing_as_the_server_goes_away_raises_its_own_error(
-        oxigraph_servers, monkeypatch, listener, gone):
+        oxigraph_servers, monkeypatch, listener, refused_port, gone):
     """The clean-up after a failed load finds the server unreachable or silent:
     the load's own error is what the caller gets, not the clean-up's."""
     server = oxigraph_servers.start()
     backend = RemoteBackend(server.endpoints)
     monkeypatch.setattr(remote_module, "LIBRARY_TIMEOUT", 0.2)
-    port = free_port() if gone == "unreachable" else listener[0]
+    port = refused_port if gone == "unreachable" else listener[0]
 
     def load_then_lose_the_server(graph, ntriples):
         backend.endpoints = Endpoints(f"http://127.0.0.1:{port}/query",
@@ -574,12 +623,12 @@ def test_a_load_failing_as_the_server_goes_away_raises_its_own_error(
     assert registered(server) == {generation_graph("g-1")}  # left for the next load to drop
 
 
-def test_waiting_for_a_server_returns_once_it_answers_or_gives_up(loaded):
+def test_waiting_for_a_server_returns_once_it_answers_or_gives_up(loaded, refused_port):
     server, _ = loaded
     started = time.monotonic()
     wait_until_up(server.endpoints, 5)
     assert time.monotonic() - started < 5
-    nowhere = Endpoints(f"http://127.0.0.1:{free_port()}/query")
+    nowhere = Endpoints(f"http://127.0.0.1:{refused_port}/query")
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
         wait_until_up(nowhere, 0.2)
@@ -587,21 +636,23 @@ def test_waiting_for_a_server_returns_once_it_answers_or_gives_up(loaded):
 
 
 def test_waiting_for_a_server_that_comes_up_later():
-    port = free_port()
-    endpoints = Endpoints(f"http://127.0.0.1:{port}/query")
+    """The port is held from the start (bound, not listening: connections are
+    refused), so no other server can take it before this one listens."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Asks, bind_and_activate=False)
+    server.server_bind()
+    endpoints = Endpoints(f"http://127.0.0.1:{server.server_address[1]}/query")
 
     def later():
         time.sleep(0.2)
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Asks)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        holder.append(server)
+        server.server_activate()
+        server.serve_forever(0.05)
 
-    holder: list = []
     threading.Thread(target=later, daemon=True).start()
     started = time.monotonic()
     wait_until_up(endpoints, 5)
     assert 0.2 <= time.monotonic() - started < 5
-    holder[0].shutdown()
+    server.shutdown()
+    server.server_close()
 
 
 class _Asks(BaseHTTPRequestHandler):

@@ -67,9 +67,12 @@ def answer(store: ox.Store, query: str, max_rows: int) -> Outcome:
         truncated = False
     except EOFError:
         truncated = True
-    lines = bytes(sink.data).split(b"\n")
+    lines = bytes(sink.data).split(b"\n")[:-1]  # every line ends with a line break
     kept = lines[:max_rows + header] if truncated else lines
-    return Outcome(kind, b"\n".join(kept).rstrip(b"\n") + b"\n", truncated)
+    # Each line kept as it is: a solution with its one variable unbound is an
+    # empty line, and trimming trailing line breaks lost it (SELECT ?x WHERE {}
+    # answered no solutions instead of one).
+    return Outcome(kind, b"".join(line + b"\n" for line in kept) or b"\n", truncated)
 
 
 def _serve(connection, dump: str, max_rows: int) -> None:
