@@ -61,3 +61,16 @@ def test_a_crashed_worker_is_reported_and_replaced(pool):
     with pytest.raises(WorkerCrashed):
         pool.run(COUNT)
     assert count(pool) == "172"
+
+
+def test_every_worker_busy_is_a_time_out_and_nothing_is_lost(pool):
+    busy = pool._idle.get()  # the one worker, taken as a running query would take it
+    started = time.monotonic()
+    try:
+        with pytest.raises(QueryTimeout) as waited:
+            pool.run(COUNT)
+    finally:
+        pool._idle.put(busy)
+    assert 2 <= time.monotonic() - started < 4
+    assert str(waited.value) == "every query worker stayed busy for 2 s; try again shortly"
+    assert count(pool) == "172"
