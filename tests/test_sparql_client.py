@@ -289,6 +289,8 @@ def test_an_update_keeps_the_time_limit_it_is_given(listener):
 
 
 def test_blank_lines_between_triples_are_not_triples(scripted):
+    assert request(Endpoints(scripted), "GET", f"{scripted}/ntriples") == (
+        b"<urn:a> <urn:b> <urn:c> .\n\n<urn:d> <urn:e> <urn:f> .\n\n")  # the body as sent
     exchange = Exchange(Endpoints(scripted), "GET", f"{scripted}/ntriples", (), None, {}, 5)
     assert read_outcome("CONSTRUCT", exchange, None) == Outcome(
         "triples", b"<urn:a> <urn:b> <urn:c> .\n<urn:d> <urn:e> <urn:f> .\n", False)
