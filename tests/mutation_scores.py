@@ -21,9 +21,18 @@ STATUS = {1: "killed", 3: "killed", 0: "survived", 33: "no tests", 5: "no tests"
 COLUMNS = ("mutants", "run", "killed", "equivalent", "survived", "timeout", "no tests")
 
 
-def equivalent(path: Path = ROOT / "tests" / "mutants-equivalent.txt") -> set[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return {line.split("\t")[1] for line in lines if line.startswith("mutmut\t")}
+def listed(path: Path = ROOT / "tests" / "mutants-equivalent.txt") -> dict[str, str]:
+    """mutmut's mutants in the file, name -> the reason given."""
+    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("mutmut\t"))
+    return {name: reason for _, name, reason in rows}
+
+
+def equivalent() -> set[str]:
+    """The mutants judged equivalent. Those listed as "not equivalent, ..." (a
+    default no test can wait for, a branch no caller reaches) are explained but
+    still count as survivors."""
+    return {name for name, why in listed().items() if not why.startswith("not equivalent")}
 
 
 def tally(mutants: Path = ROOT / "mutants") -> dict[str, Counter]:
@@ -64,8 +73,8 @@ def table(counts: dict[str, Counter]) -> str:
 
 
 def survivors(counts_for: str = "") -> list[str]:
-    """The names of surviving mutants (not listed as equivalent), for `mutmut show`."""
-    same, found = equivalent(), []
+    """The names of surviving mutants not listed in tests/mutants-equivalent.txt."""
+    same, found = set(listed()), []
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         for name, code in json.load(meta.open())["exit_code_by_key"].items():
             if code == 0 and name not in same and name.startswith(counts_for):
