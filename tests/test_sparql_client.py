@@ -262,9 +262,9 @@ def test_a_server_that_never_answers_is_a_time_out(listener):
     port, hits = listener
     url = f"http://127.0.0.1:{port}/query"
     started = time.monotonic()
-    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.2 s time limit"):
-        request(Endpoints(url), "GET", url, timeout=0.2)
-    assert 0.2 <= time.monotonic() - started < 5 and len(hits) == 1
+    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.1 s time limit"):
+        request(Endpoints(url), "GET", url, timeout=0.1)
+    assert 0.1 <= time.monotonic() - started < 5 and len(hits) == 1
 
 
 def test_nothing_listening_is_the_server_unreachable(refused_port):
@@ -284,8 +284,8 @@ def test_an_update_needs_the_update_url():
 def test_an_update_keeps_the_time_limit_it_is_given(listener):
     port, _ = listener
     url = f"http://127.0.0.1:{port}/update"
-    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.2 s time limit"):
-        update(Endpoints(url, update=url), "CLEAR ALL", timeout=0.2)
+    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.1 s time limit"):
+        update(Endpoints(url, update=url), "CLEAR ALL", timeout=0.1)
 
 
 def test_blank_lines_between_triples_are_not_triples(scripted):
@@ -458,10 +458,10 @@ def test_rows_with_empty_cells_come_back_whole(loaded, query):
 
 def test_the_backends_runner_serves_the_current_generation_with_its_limits(loaded):
     server, manifest = loaded
-    runner = RemoteBackend(server.endpoints).query_runner(None, timeout=0.25, max_rows=2,
+    runner = RemoteBackend(server.endpoints).query_runner(None, timeout=0.15, max_rows=2,
                                                           workers=3)
     assert (runner.endpoints, runner.generation, runner.timeout, runner.max_rows) == (
-        server.endpoints, manifest["generation"], 0.25, 2)
+        server.endpoints, manifest["generation"], 0.15, 2)
     assert runner.run(SUBJECTS) == answer(memory_store(SMALL), SUBJECTS, 2)
     assert all(runner._slots.acquire(timeout=0) for _ in range(3))  # three slots,
     assert not runner._slots.acquire(timeout=0)  # and no more
@@ -496,15 +496,15 @@ def test_the_runner_refuses_what_the_pool_refuses(loaded, query, error, message)
 
 def test_a_busy_runner_waits_its_time_limit_for_a_slot(loaded):
     server, manifest = loaded
-    runner = RemoteRunner(server.endpoints, manifest["generation"], 0.2, 10, 2)
+    runner = RemoteRunner(server.endpoints, manifest["generation"], 0.1, 10, 2)
     assert runner._slots.acquire(timeout=0)  # one of two slots in use: the other answers
     assert runner.run("ASK {}") == Outcome("boolean", b"true", False)
     assert runner._slots.acquire(timeout=0)  # both in use
     started = time.monotonic()
     with pytest.raises(QueryTimeout) as busy:
         runner.run("ASK {}")
-    assert 0.2 <= time.monotonic() - started < 5
-    assert str(busy.value) == "every query slot stayed busy for 0.2 s; try again shortly"
+    assert 0.1 <= time.monotonic() - started < 5
+    assert str(busy.value) == "every query slot stayed busy for 0.1 s; try again shortly"
     runner._slots.release()
     assert runner.run("ASK {}").body == b"true"  # a slot back: it answers, and gives it back
     assert runner._slots.acquire(timeout=0)
@@ -513,8 +513,8 @@ def test_a_busy_runner_waits_its_time_limit_for_a_slot(loaded):
 
 def test_the_runner_keeps_its_time_limit_on_a_server_that_never_answers(listener):
     port, _ = listener
-    runner = RemoteRunner(Endpoints(f"http://127.0.0.1:{port}/query"), "g", 0.2, 10, 1)
-    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.2 s time limit"):
+    runner = RemoteRunner(Endpoints(f"http://127.0.0.1:{port}/query"), "g", 0.1, 10, 1)
+    with pytest.raises(QueryTimeout, match=r"^the query ran past the 0.1 s time limit"):
         runner.run("ASK {}")
     with pytest.raises(QueryTimeout):  # the slot was given back
         runner.run("ASK {}")
@@ -611,7 +611,7 @@ def test_a_load_failing_as_the_server_goes_away_raises_its_own_error(
     the load's own error is what the caller gets, not the clean-up's."""
     server = oxigraph_servers.start()
     backend = RemoteBackend(server.endpoints)
-    monkeypatch.setattr(remote_module, "LIBRARY_TIMEOUT", 0.2)
+    monkeypatch.setattr(remote_module, "LIBRARY_TIMEOUT", 0.1)
     port = refused_port if gone == "unreachable" else listener[0]
 
     def load_then_lose_the_server(graph, ntriples):
@@ -633,8 +633,8 @@ def test_waiting_for_a_server_returns_once_it_answers_or_gives_up(loaded, refuse
     nowhere = Endpoints(f"http://127.0.0.1:{refused_port}/query")
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
-        wait_until_up(nowhere, 0.2)
-    assert 0.2 <= time.monotonic() - started < 5
+        wait_until_up(nowhere, 0.1)
+    assert 0.1 <= time.monotonic() - started < 5
 
 
 def test_waiting_for_a_server_that_comes_up_later():
@@ -652,7 +652,7 @@ def test_waiting_for_a_server_that_comes_up_later():
     threading.Thread(target=later, daemon=True).start()
     started = time.monotonic()
     wait_until_up(endpoints, 5)
-    assert 0.2 <= time.monotonic() - started < 1  # it tries again every 0.1 s
+    assert 0.1 <= time.monotonic() - started < 1  # it tries again every 0.1 s
     server.shutdown()
     server.server_close()
 
