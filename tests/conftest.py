@@ -168,7 +168,7 @@ def listener():
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
-    server.settimeout(0.2)
+    server.settimeout(0.02)  # how long its end waits for the accepting thread
     hits = []
 
     def accept():
