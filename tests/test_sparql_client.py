@@ -28,7 +28,7 @@ from kg.store.embedded import canonical_ntriples, memory_store
 from kg.store.guard import QueryRefused
 from kg.store.pool import answer
 from kg.store.protocol import Endpoints, Exchange, ServerRefused, request, update
-from kg.store.query import QuerySyntaxError
+from kg.store.query import QuerySyntaxError, serialize
 from kg.store.remote import (
     CONTROL,
     GENERATIONS,
@@ -454,6 +454,22 @@ def test_rows_with_empty_cells_come_back_whole(loaded, query):
     outcome = runner.run(query)
     assert outcome == answer(memory_store(SMALL), query, 10)
     assert len(list(outcome.results())) == len(list(memory_store(SMALL).query(query)))
+
+
+@pytest.mark.parametrize("fmt", [None, "turtle", "ntriples", "jsonld"])
+def test_a_remote_graph_answer_serialises_as_the_embedded_one(loaded, fmt):
+    """A CONSTRUCT from the server arrives as a list of triples: each graph format
+    writes the same triples, with the same media type, as from the embedded store."""
+    server, manifest = loaded
+    remote = RemoteRunner(server.endpoints, manifest["generation"], 5, 10, 1).run(GRAPH)
+    there = serialize(remote.results(), fmt)
+    here = serialize(memory_store(SMALL).query(GRAPH), fmt)
+    assert isinstance(remote.results(), list) and there.media_type == here.media_type
+    rdf = {None: ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
+           "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    assert there.media_type == rdf.media_type
+    assert sorted(map(str, ox.parse(there.body, rdf))) == sorted(
+        map(str, ox.parse(here.body, rdf))) == sorted(map(str, memory_store(SMALL)))
 
 
 def test_the_backends_runner_serves_the_current_generation_with_its_limits(loaded):
