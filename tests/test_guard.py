@@ -164,3 +164,15 @@ def test_blank_noise_keeps_every_position():
     assert len(bare) == len(query)
     long = '"""a\n"b"\n""" ?x'
     assert blank_noise(long) == " " * 12 + " ?x"
+
+
+def test_a_query_over_a_limit_is_refused_with_the_limits_message(monkeypatch):
+    monkeypatch.setenv("TCKG_MAX_QUERY_CHARS", "11")
+    monkeypatch.setenv("TCKG_MAX_QUERY_DEPTH", "1")
+    check_query("ASK { ?s }#")  # 11 characters, one level
+    with pytest.raises(QueryRefused) as long:
+        check_query("ASK { ?s }##")
+    assert str(long.value) == "the query is 12 characters long (limit 11, TCKG_MAX_QUERY_CHARS)"
+    with pytest.raises(QueryRefused) as deep:
+        check_query("ASK {{}}")
+    assert str(deep.value) == "the query is nested too deeply (limit 1, TCKG_MAX_QUERY_DEPTH)"
