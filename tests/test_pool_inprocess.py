@@ -248,3 +248,23 @@ def test_the_validation_worker_reports_as_validate_and_keeps_the_graph_if_asked(
     assert without.report_ntriples == ""
     assert len(with_graph.report_graph) == len(here.report_graph) > 0
     assert isomorphic(with_graph.report_graph, here.report_graph)
+
+
+@pytest.mark.parametrize("asked, workers", [(1, 1), (3, 3), (None, "default")])
+def test_a_validation_pool_is_spawned_warm_workers_of_the_count_asked(monkeypatch, asked, workers):
+    """No process starts until the first validation, so the executor's settings
+    are read here: the count asked for (else the default), spawned (no threads
+    or model inherited), each worker compiling the shapes first (`warm`)."""
+    from kg.validate import warm
+    from kg.validation_pool import ValidationPool
+
+    monkeypatch.setenv("TCKG_VALIDATION_WORKERS", "5")
+    expected = 5 if workers == "default" else workers
+    pool = ValidationPool(asked)
+    try:
+        executor = pool._executor
+        assert (pool.workers, executor._max_workers) == (expected, expected)
+        assert executor._mp_context.get_start_method() == "spawn"
+        assert executor._initializer is warm
+    finally:
+        pool.close()
