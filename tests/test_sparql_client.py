@@ -130,8 +130,8 @@ class _Scripted(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].strip("/").split("/")
         if parts[0] == "status":
             status = int(parts[1])
-            body = b"" if parts[-1] == "empty" else (b"x" * 600 if parts[-1] == "long"
-                                                      else b" problem %d \n" % status)
+            body = {"empty": b"", "long": b"x" * 600, "latin1": b"caf\xe9 problem"}.get(
+                parts[-1], b" problem %d \n" % status)
             return self._send(status, body, "text/plain")
         if parts[0] in ("echo", ""):
             body = json.dumps({"method": self.command, "path": self.path, "body": sent.decode(),
@@ -238,6 +238,20 @@ def test_an_empty_refusal_says_the_status_and_a_long_error_is_cut(scripted):
     with pytest.raises(StoreUnavailable) as unavailable:
         request(Endpoints(scripted), "GET", url)
     assert str(unavailable.value) == f"the SPARQL server at {url} answered 500: " + "x" * 500
+
+
+def test_an_error_message_in_another_encoding_is_read_with_replacements(scripted):
+    with pytest.raises(ServerRefused) as refused:
+        request(Endpoints(scripted), "GET", f"{scripted}/status/400/latin1")
+    assert str(refused.value) == "caf\ufffd problem"
+
+
+def test_an_https_url_speaks_tls(scripted):
+    """The test's server speaks plain HTTP: asked over https, the TLS handshake
+    fails, so the URL's scheme was honoured (nothing goes in clear text)."""
+    url = scripted.replace("http://", "https://") + "/echo"
+    with pytest.raises(StoreUnavailable, match=f"^the SPARQL server at {url} cannot be reached: .*SSL"):
+        request(Endpoints(url), "GET", url, timeout=2)
 
 
 def test_an_answer_that_stalls_is_stopped_at_the_deadline_after_what_came(scripted):
