@@ -33,6 +33,8 @@ def count(pool) -> str:
 def test_answers_in_the_interchange_forms(pool):
     # spawned, not forked: a worker inherits no threads (the store's, torch's) or model
     assert [type(w.process).__name__ for w in pool._idle.queue] == ["SpawnProcess"]
+    # daemons: a worker never holds up the server's exit, closed pool or not
+    assert [w.process.daemon for w in pool._idle.queue] == [True]
     assert count(pool) == "172"
     assert pool.run("ASK { ?s ?p ?o }").body == b"true"
     triples = pool.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
