@@ -130,7 +130,7 @@ def test_stakeholder_types_named_in_wording(text, expected):
     ("Partially complete", None),
     ("Human resources", None),
     ("The action has been delivered.", None),   # a concept's definition is not a label
-    ("complete", "status-complete"),
+    ("complete", "status-complete"), ("COMPLETE", "status-complete"),   # any case
 ])
 def test_status_the_wording_opens_with(text, expected):
     from kg.ontology import statuses
