@@ -74,3 +74,9 @@ def test_the_row_cap_cuts_at_whole_rows_on_both_sides_of_the_edge(many_rows, cap
     outcome = answer(many_rows, query, cap)
     assert outcome.truncated == (cap < 20_000)
     assert outcome.body.splitlines() == whole[:cap + 1]  # the header and `cap` rows at most
+
+
+def test_a_row_with_nothing_bound_is_kept(many_rows):
+    outcome = answer(many_rows, "SELECT ?x WHERE { OPTIONAL { ?a <urn:nothing> ?x } }", 10)
+    assert [row["x"] for row in outcome.results()] == [None]
+    assert outcome.body == b"?x\n\n"

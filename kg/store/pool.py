@@ -71,8 +71,10 @@ def answer(store: ox.Store, query: str, max_rows: int) -> Outcome:
     except EOFError:
         truncated = True
     lines = bytes(sink.data).split(b"\n")
+    if not lines[-1]:  # the last line's end; an empty line before it is a row
+        lines.pop()    # with nothing bound, which stripping every end would lose
     kept = lines[:max_rows + header] if truncated else lines
-    return Outcome(kind, b"\n".join(kept).rstrip(b"\n") + b"\n", truncated)
+    return Outcome(kind, b"\n".join(kept) + b"\n", truncated)
 
 
 def _serve(connection, dump: str, max_rows: int) -> None:
