@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import time
 
+import pyoxigraph as ox
 import pytest
 
 from kg.store.guard import QueryRefused
-from kg.store.pool import QueryPool, QueryTimeout, WorkerCrashed
+from kg.store.pool import QueryPool, QueryTimeout, WorkerCrashed, answer
 from kg.store.query import QuerySyntaxError
 
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/tckg/ontology#Action> }"
@@ -55,3 +56,27 @@ def test_a_crashed_worker_is_reported_and_replaced(pool):
     with pytest.raises(WorkerCrashed):
         pool.run(COUNT)
     assert count(pool) == "172"
+
+
+@pytest.fixture(scope="module")
+def many_rows():
+    """20,000 rows, long enough that the serialiser writes them in many chunks."""
+    store = ox.Store()
+    store.bulk_load("".join(f"<urn:a{i}> <urn:text> \"{'x' * 40} {i}\" .\n" for i in range(20_000))
+                    .encode(), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+@pytest.mark.parametrize("cap", [19_999, 20_000, 20_001, 1])
+def test_the_row_cap_cuts_at_whole_rows_on_both_sides_of_the_edge(many_rows, cap):
+    query = "SELECT ?a ?t WHERE { ?a <urn:text> ?t } ORDER BY ?t"
+    whole = many_rows.query(query).serialize(format=ox.QueryResultsFormat.TSV).splitlines()
+    outcome = answer(many_rows, query, cap)
+    assert outcome.truncated == (cap < 20_000)
+    assert outcome.body.splitlines() == whole[:cap + 1]  # the header and `cap` rows at most
+
+
+def test_a_row_with_nothing_bound_is_kept(many_rows):
+    outcome = answer(many_rows, "SELECT ?x WHERE { OPTIONAL { ?a <urn:nothing> ?x } }", 10)
+    assert [row["x"] for row in outcome.results()] == [None]
+    assert outcome.body == b"?x\n\n"

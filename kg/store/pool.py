@@ -41,14 +41,17 @@ class _LineCap(io.RawIOBase):
 
     def __init__(self, lines: int):
         super().__init__()
-        self.data, self.lines = bytearray(), lines
+        self.data, self.lines, self.seen = bytearray(), lines, 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, chunk) -> int:
         self.data += chunk
-        if self.data.count(b"\n") > self.lines:
+        # Count the new chunk's lines only: counting the whole buffer at every
+        # write made a 59,947-row answer take 5 s instead of 0.8 s.
+        self.seen += chunk.count(b"\n")
+        if self.seen > self.lines:
             raise EOFError("row cap reached")
         return len(chunk)
 
@@ -68,8 +71,10 @@ def answer(store: ox.Store, query: str, max_rows: int) -> Outcome:
     except EOFError:
         truncated = True
     lines = bytes(sink.data).split(b"\n")
+    if not lines[-1]:  # the last line's end; an empty line before it is a row
+        lines.pop()    # with nothing bound, which stripping every end would lose
     kept = lines[:max_rows + header] if truncated else lines
-    return Outcome(kind, b"\n".join(kept).rstrip(b"\n") + b"\n", truncated)
+    return Outcome(kind, b"\n".join(kept) + b"\n", truncated)
 
 
 def _serve(connection, dump: str, max_rows: int) -> None:
