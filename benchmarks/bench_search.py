@@ -129,8 +129,25 @@ def quality(home: Path, fields: tuple[str, ...] = DOCUMENT_FIELDS) -> None:
             searchers[key] = searcher_for(home, fields, fusion, parents, expand)
         figures = [f for split in SPLITS for f in evaluate(searchers[key], mode, split=split)]
         print(f"| {label} | " + " | ".join(f"{f:.3f}" for f in figures) + " |")
+    by_round(searchers[("weighted", True, True)])
     hits, total = pair_hits(searchers[("weighted", True, True)])
     print(f"similar: partner in top 5 for {hits}/{total} directed pairs ({hits / total:.0%})")
+
+
+def by_round(searcher: Searcher) -> None:
+    """The default on the test queries by the round they were written for (each
+    round's queries were judged before that round's methods were tried on them)."""
+    queries = json.loads((RELEVANCE / "queries.json").read_text())["queries"]
+    rounds = {q["query"]: q.get("round", 0) for q in queries if q["split"] == "test"}
+    groups: dict[int, list[tuple[float, float]]] = {}
+    for query, grades in load_judgements(split="test"):
+        ranked = [r["action"] for r in searcher.search(query, K)]
+        groups.setdefault(rounds[query], []).append((ndcg(ranked, grades), recall(ranked, grades, K, 2)))
+    for number, figures in sorted(groups.items()):
+        label = f"of round {number}" if number else "written before round 3"
+        print(f"test queries {label} ({len(figures)}): nDCG@10 "
+              f"{statistics.mean(f[0] for f in figures):.3f}, recall@10 (2) "
+              f"{statistics.mean(f[1] for f in figures):.3f}")
 
 
 def fields(home: Path) -> None:

@@ -275,5 +275,10 @@ def _local_contexts(data: bytes) -> bytes:
 
 
 def action_ids(submission: Submission) -> dict[str, str]:
-    """Action IRI -> the submitter's own id."""
-    return {s.value: o.value for s, o in submission.pairs(DCTERMS.identifier)}
+    """Action IRI -> the submitter's own id; an action given several (itself a
+    violation) shows them all, sorted, so a report reads the same at every run
+    (the dataset's order is not stable)."""
+    ids: dict[str, list[str]] = {}
+    for s, o in submission.pairs(DCTERMS.identifier):
+        ids.setdefault(s.value, []).append(o.value)
+    return {action: ", ".join(sorted(given)) for action, given in ids.items()}

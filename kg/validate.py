@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -231,11 +232,21 @@ def _text(term) -> str | None:
     return None if term is None else term.value
 
 
+@lru_cache(maxsize=4)
+def _valueless(shapes: Graph) -> frozenset[str]:
+    """The SPARQL constraints that select no ?value (the plan-level ones: "no
+    action serves the Visibility pillar"). SHACL then gives the focus node as
+    the result's value, which is nothing the author wrote: their results show none."""
+    return frozenset(str(constraint) for constraint, query in shapes.subject_objects(SH.select)
+                     if not re.search(r"[?$]value\b", str(query)))
+
+
 def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
-    ids = action_ids(submission)
+    ids, valueless = action_ids(submission), _valueless(shapes_graph())
     out: dict[tuple, Result] = {}
     for node in report.results:
         focus = _text(report.value(node, SH.focusNode))
+        constraint = _text(report.value(node, SH.sourceConstraint))
         result = Result(
             severity=str(_text(report.value(node, SH.resultSeverity))).rsplit("#", 1)[-1],
             action_id=ids.get(focus),
@@ -243,10 +254,9 @@ def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
             focus=str(focus),
             path=_field(report, report.value(node, SH.resultPath)),
             message=_text(report.value(node, SH.resultMessage)) or "",
-            value=_text(report.value(node, SH.value)),
+            value=None if constraint in valueless else _text(report.value(node, SH.value)),
             # A SPARQL constraint is named by its own IRI, not its node shape's.
-            shape=str(_text(report.value(node, SH.sourceConstraint)
-                            or report.value(node, SH.sourceShape))),
+            shape=str(constraint or _text(report.value(node, SH.sourceShape))),
         )
         # Two components of one shape (sh:or and sh:pattern on a bad date) that
         # fail on the same value say the same thing: the author needs it once.

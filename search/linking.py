@@ -101,7 +101,8 @@ class Suggesters:
         labels = training_labels(documents, curated)
         linked = sorted(labels)
         links = LinkSuggester(encoder).fit(
-            vectors[linked], [labels[i] for i in linked], [documents[i].institution for i in linked])
+            vectors[linked], [labels[i] for i in linked], [documents[i].institution for i in linked],
+            [documents[i].pillars for i in linked])
         pillars = PillarSuggester(encoder).fit(
             vectors, [set(d.pillars) for d in documents], [d.institution for d in documents])
         return cls(links, pillars, encoder.name)
@@ -158,7 +159,7 @@ class SuggestLinks:
 
 def best_links(links: LinkSuggester, documents: list[Document], vectors: np.ndarray) -> list[Suggestion]:
     """The KEPT best R-codes for each action, scored without its own institution."""
-    scores = links.scores(vectors, [d.institution for d in documents])
+    scores = links.scores(vectors, [d.institution for d in documents], [d.pillars for d in documents])
     return [Suggestion(d.action, links.codes[j], float(row[j]), rank)
             for d, row in zip(documents, scores)
             for rank, j in enumerate(np.argsort(-row, kind="stable")[:KEPT], start=1)]

@@ -31,7 +31,7 @@ from kg.store.base import QueryTimeout, StoreUnavailable
 from kg.store.embedded import DUMP, EmbeddedBackend
 from kg.store.guard import QueryRefused
 from kg.store.oxigraph_server import free_port
-from kg.store.pool import QueryPool
+from kg.store.pool import QueryPool, answer
 from kg.store.protocol import Endpoints, ServerRefused, request
 from kg.store.query import QuerySyntaxError, select_rows
 from kg.store.remote import CONTROL, CURRENT, RemoteBackend, RemoteRunner, generation_graph
@@ -151,10 +151,32 @@ def runners(search_home, external_home, oxigraph_server):
     "CONSTRUCT { ?a a ?t } WHERE { ?a a ?t } ORDER BY ?a ?t",
     "ASK { ?a a <https://w3id.org/tckg/ontology#ActionPlan> }",
     "ASK { ?a a <urn:tckg:nothing> }",
-], ids=["select-capped", "select-under-cap", "construct-capped", "ask-true", "ask-false"])
+    "SELECT ?a ?id WHERE { ?a <http://purl.org/dc/terms/identifier> ?id } ORDER BY ?a LIMIT 7",
+    "SELECT ?a ?id WHERE { ?a <http://purl.org/dc/terms/identifier> ?id } ORDER BY ?a LIMIT 8",
+    "SELECT ?x WHERE { OPTIONAL { ?a <urn:tckg:nothing> ?x } }",
+], ids=["select-capped", "select-under-cap", "construct-capped", "ask-true", "ask-false",
+        "select-at-cap", "select-one-past-cap", "select-one-unbound-row"])
 def test_the_external_runner_answers_as_the_embedded_pool(runners, query):
     embedded, external = runners
     assert external.run(query) == embedded.run(query)
+
+
+LONG_ROWS = ("SELECT ?a (CONCAT(?text, ?text, ?text, ?text, ?text) AS ?long) WHERE { "
+             "?a <http://purl.org/dc/terms/description> ?text } ORDER BY ?a")
+
+
+def test_a_long_answer_read_in_blocks_is_cut_at_the_same_row(suggested_store, external_home,
+                                                             oxigraph_server):
+    """An answer over many read blocks, capped one row short of it, at it and past it."""
+    with oxigraph_server.environment():
+        generation = current_generation(external_home)
+    rows = len(answer(suggested_store, LONG_ROWS, 10**6).body.splitlines()) - 1
+    assert rows > 100
+    for cap in (rows - 1, rows, rows + 1):
+        external = RemoteRunner(oxigraph_server.endpoints, generation, 30, cap, 1)
+        got = external.run(LONG_ROWS)
+        assert got == answer(suggested_store, LONG_ROWS, cap)
+        assert got.truncated == (cap < rows) and len(got.body) > 1 << 17
 
 
 def test_the_time_limit_holds_on_the_external_server(runners):

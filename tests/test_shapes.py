@@ -70,3 +70,32 @@ def test_hard_rules_and_recommendations_live_in_separate_files():
 def test_both_engines_give_the_same_messages(case):
     turbo, reference = (validate(case.read_bytes(), "turtle", engine=e) for e in ("turbo", "pyshacl"))
     assert sorted(map(repr, turbo.results)) == sorted(map(repr, reference.results))
+
+
+def test_plan_level_results_name_their_field_and_no_value():
+    """The plan-level checks are SPARQL constraints that select no ?value (a
+    path over all of a plan's actions cost pyshacl-turbo time in the square of
+    their number); SHACL then gives the plan itself as the value, which the
+    report leaves out, as when they were property shapes. Both engines alike."""
+    from kg.validate import render_text
+    data = (SHAPES_DIR / "edge-plan-advice-per-plan.ttl").read_bytes()
+    messages = {"actions": "The plan has no actions: add at least one action.",
+                "recommendations": "No action links to a TALENT recommendation: say which "
+                                   "recommendations (R1-R16 or E1-E23) your actions address."}
+    pillar = "No action serves the {} pillar: the Technician Commitment asks for all four."
+    expected = {("empty", "Violation", "actions", messages["actions"], "PlanHasActions")}
+    for plan, pillars in (("empty", ("Visibility", "Recognition", "Career Development", "Sustainability")),
+                          ("narrow", ("Visibility", "Career Development", "Sustainability"))):
+        expected.add((plan, "Warning", "recommendations", messages["recommendations"],
+                      "PlanLinksRecommendations"))
+        expected |= {(plan, "Warning", "pillars", pillar.format(p), "PlanCovers" + p.replace(" ", ""))
+                     for p in pillars}
+    reports = [validate(data, "turtle", engine=engine) for engine in ("turbo", "pyshacl")]
+    for report in reports:
+        assert {(r.focus.rsplit("/", 1)[-1], r.severity, r.path, r.message, r.shape.rsplit("#", 1)[-1])
+                for r in report.results} == expected
+        assert all(r.value is None and r.action_id is None and r.row is None for r in report.results)
+        text = render_text(report)
+        assert "The plan:\n  error   actions: The plan has no actions" in text
+        assert "[given:" not in text
+    assert list(map(repr, reports[0].results)) == list(map(repr, reports[1].results))

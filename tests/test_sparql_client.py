@@ -257,7 +257,7 @@ def test_an_https_url_speaks_tls(scripted):
 def test_an_answer_that_stalls_is_stopped_at_the_deadline_after_what_came(scripted):
     started = time.monotonic()
     exchange = Exchange(Endpoints(scripted), "GET", f"{scripted}/stall", (), None, {}, 0.25)
-    lines = exchange.lines()
+    lines = exchange.blocks()
     assert next(lines) == b"first\n"
     with pytest.raises(QueryTimeout) as timed_out:
         next(lines)

@@ -44,25 +44,26 @@ def fitted(searcher):
                        encoder.encode([action_text(d.text) for d in documents])))
     links = {d.action: asserted_summary_codes(d) for d in documents if asserted_summary_codes(d)}
     institution = {d.action: d.institution for d in documents}
+    pillars = {d.action: d.pillars for d in documents}
     suggester = LinkSuggester(encoder).fit(
         np.array([vectors[a] for a in links]), list(links.values()),
-        [institution[a] for a in links])
-    return suggester, vectors, institution
+        [institution[a] for a in links], [pillars[a] for a in links])
+    return suggester, vectors, institution, pillars
 
 
 def test_scores_are_probabilities_for_every_recommendation(fitted):
-    suggester, vectors, institution = fitted
+    suggester, vectors, institution, pillars = fitted
     action = "https://w3id.org/tckg/id/portsmouth/action/9"
-    scores = suggester.scores(vectors[action][None, :], [institution[action]])
+    scores = suggester.scores(vectors[action][None, :], [institution[action]], [pillars[action]])
     assert scores.shape == (1, 16) and ((scores >= 0) & (scores <= 1)).all()
     assert suggester.codes[int(scores.argmax())] == "R11"  # the attribution policy
 
 
 def test_learning_from_asserted_links_beats_zero_shot_on_unlabelled_plans(fitted):
-    suggester, vectors, institution = fitted
+    suggester, vectors, institution, pillars = fitted
     labels = curated_labels()
     matrix = np.array([vectors[a] for a in labels])
-    learned = suggester.scores(matrix, [institution[a] for a in labels])
+    learned = suggester.scores(matrix, [institution[a] for a in labels], [pillars[a] for a in labels])
     zero = suggester.zero_shot(matrix)
 
     def top1(scores):
@@ -73,9 +74,48 @@ def test_learning_from_asserted_links_beats_zero_shot_on_unlabelled_plans(fitted
 
 
 def test_saved_suggesters_score_as_the_fitted_ones(fitted, tmp_path):
-    suggester, vectors, institution = fitted
+    suggester, vectors, institution, pillars = fitted
     suggester.save(tmp_path / "links.npz")
     loaded = LinkSuggester.load(tmp_path / "links.npz")
     matrix = np.array(list(vectors.values())[:20])
-    names = list(institution.values())[:20]
-    np.testing.assert_allclose(loaded.scores(matrix, names), suggester.scores(matrix, names))
+    names, given = list(institution.values())[:20], list(pillars.values())[:20]
+    np.testing.assert_allclose(loaded.scores(matrix, names, given),
+                               suggester.scores(matrix, names, given))
+    assert (loaded.labelled.pillars == suggester.labelled.pillars).all()
+    assert suggester.labelled.pillars.any(axis=1).all()  # every labelled action has a pillar
+
+
+def _labelled(pillars: list[list[bool]], targets: list[list[bool]], institutions: list[str]):
+    from search.suggest import Labelled
+
+    return Labelled(np.zeros((len(targets), 2)), np.array(targets), institutions,
+                    np.array(pillars, dtype=bool))
+
+
+def test_the_pillar_prior_rewards_what_the_actions_pillars_are_known_for():
+    """Two labelled actions of institution B under pillar 0 both carry concept 0; one
+    under pillar 1 carries concept 1. Smoothing: base = (n_c + 1) / (3 + 2), the
+    pillar's rate pulled to it with weight 4: rate = (w . t + 4 base) / (w.sum + 4)."""
+    from search.suggest import pillar_prior
+
+    labelled = _labelled([[1, 0], [1, 0], [0, 1]], [[1, 0], [1, 0], [0, 1]], ["B", "B", "B"])
+    others = np.ones((3, 3), dtype=bool)
+    prior = pillar_prior(labelled, others, np.array([[1, 0], [0, 1], [0, 0]], dtype=bool))
+    base = np.array([3 / 5, 2 / 5])
+    on_pillar_0 = (np.array([2, 0]) + 4 * base) / (2 + 4)
+    np.testing.assert_allclose(prior[0], np.log(on_pillar_0 / base))
+    assert prior[0, 0] > 0 > prior[0, 1] and prior[1, 1] > 0 > prior[1, 0]
+    np.testing.assert_allclose(prior[2], 0.0)  # no pillars known (a draft): no evidence
+
+
+def test_the_pillar_prior_counts_a_catch_all_action_by_its_share_and_never_hears_the_excluded():
+    from search.suggest import pillar_prior
+
+    # one action filed under both pillars counts half for each
+    labelled = _labelled([[1, 1]], [[1, 0]], ["B"])
+    prior = pillar_prior(labelled, np.ones((1, 1), dtype=bool), np.array([[1, 0]], dtype=bool))
+    base = np.array([2 / 3, 1 / 3])
+    np.testing.assert_allclose(prior[0], np.log((np.array([0.5, 0]) + 4 * base) / 4.5 / base))
+    # with the only labelled action excluded (its own institution): uniform, so 0
+    prior = pillar_prior(labelled, np.zeros((1, 1), dtype=bool), np.array([[1, 0]], dtype=bool))
+    np.testing.assert_allclose(prior, 0.0)

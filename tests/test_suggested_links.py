@@ -105,8 +105,8 @@ def test_an_actions_score_never_hears_its_own_institution(search_home, documents
     action = next(d for d in documents if d.action.endswith("northumbria/action/16"))
     vector = load_encoder().encode([action_text(action.text)])
     code = suggesters.links.codes.index("R11")
-    blind = suggesters.links.scores(vector, [action.institution])[0][code]
-    hearing_itself = suggesters.links.scores(vector, [None])[0][code]
+    blind = suggesters.links.scores(vector, [action.institution], [action.pillars])[0][code]
+    hearing_itself = suggesters.links.scores(vector, [None], [action.pillars])[0][code]
     stored = next(s["score"] for s in action.suggested if s["code"] == "R11")
     assert stored == pytest.approx(blind, abs=1e-4)
     assert abs(hearing_itself - blind) > 0.01
@@ -116,14 +116,15 @@ def test_an_actions_score_never_hears_its_own_institution(search_home, documents
 # fitted on the other institutions' labels only scores its actions, so no scored
 # action is in the training set (as for an institution never seen). Floors: the
 # figures measured when the method was fixed (bench_suggest.py) less a margin.
-MEASURED_BLIND = {"asserted_top3": 0.810, "main_top1": 0.646, "main_top3": 0.846,
-                  "main_macro_recall3": 0.899}
+MEASURED_BLIND = {"asserted_top3": 0.810, "main_top1": 0.662, "main_top3": 0.938,
+                  "main_macro_recall3": 0.945}
 BLIND_MARGIN = 0.05
 
 
 @pytest.fixture(scope="module")
 def blind(documents):
-    """Action -> (refitted scores, zero-shot scores), each institution held out."""
+    """Action -> (refitted scores, zero-shot scores, refitted scores without the
+    pillar prior), each institution held out."""
     from search.linking import asserted_summary_codes
     from search.suggest import LinkSuggester
 
@@ -131,19 +132,24 @@ def blind(documents):
     vectors = dict(zip((d.action for d in documents),
                        encoder.encode([action_text(d.text) for d in documents])))
     institution = {d.action: d.institution for d in documents}
+    pillars = {d.action: d.pillars for d in documents}
     labels = {**curated_labels(), **{d.action: asserted_summary_codes(d) for d in documents
                                      if asserted_summary_codes(d)}}
     suggester, scored = LinkSuggester(encoder), {}
     for held_out in sorted({institution[a] for a in labels}):
         train = [a for a in labels if institution[a] != held_out]
         suggester.fit(np.array([vectors[a] for a in train]), [labels[a] for a in train],
-                      [institution[a] for a in train])
+                      [institution[a] for a in train], [pillars[a] for a in train])
         assert held_out not in suggester.labelled.institutions
         test = [a for a in labels if institution[a] == held_out]
         matrix = np.array([vectors[a] for a in test])
-        learned = suggester.scores(matrix, [held_out] * len(test))
-        scored.update({a: (row, zero) for a, row, zero in
-                       zip(test, learned, suggester.zero_shot(matrix))})
+        learned = suggester.scores(matrix, [held_out] * len(test), [pillars[a] for a in test])
+        zero = suggester.zero_shot(matrix)
+        # round 3's method: no pillars known, so the pillar prior is 0 throughout
+        suggester.fit(np.array([vectors[a] for a in train]), [labels[a] for a in train],
+                      [institution[a] for a in train])
+        no_prior = suggester.scores(matrix, [held_out] * len(test))
+        scored.update(zip(test, zip(learned, zero, no_prior)))
     return scored, labels, suggester.codes
 
 
@@ -169,12 +175,17 @@ def test_blind_suggestions_find_the_curated_main_code(blind):
     scored, _, codes = blind
     primary = curated_primary()
     assert len(primary) == 65 and set(primary) <= set(scored)
-    learned = main_code_figures({a: ranked_codes(s, codes) for a, (s, _) in scored.items()}, primary)
-    zero = main_code_figures({a: ranked_codes(z, codes) for a, (_, z) in scored.items()}, primary)
+    learned = main_code_figures({a: ranked_codes(s, codes) for a, (s, _, _) in scored.items()},
+                                primary)
+    zero = main_code_figures({a: ranked_codes(z, codes) for a, (_, z, _) in scored.items()}, primary)
+    no_prior = main_code_figures({a: ranked_codes(n, codes) for a, (_, _, n) in scored.items()},
+                                 primary)
     floors = [MEASURED_BLIND[k] - BLIND_MARGIN for k in ("main_top1", "main_top3",
                                                           "main_macro_recall3")]
     assert all(f >= floor for f, floor in zip(learned, floors)), learned
     assert learned[0] > zero[0] and learned[1] > zero[1]
+    # the pillar prior earns its place: top-3 and macro recall@3 (0.846 / 0.899 without)
+    assert learned[1] > no_prior[1] and learned[2] > no_prior[2], (learned, no_prior)
 
 
 def test_main_code_figures_count_each_code_once_in_the_macro_mean():

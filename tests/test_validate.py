@@ -89,6 +89,18 @@ def test_duplicate_id_is_reported_on_both_rows():
     assert sorted(dupes) == [("A1", 2), ("A1", 3)]
 
 
+def test_an_action_with_two_ids_is_named_by_both_in_a_stable_order():
+    """The dataset's iteration order changes between processes; the report must not."""
+    turtle = (ROOT / "tests" / "shapes" / "edge-action-id-length.ttl").read_bytes()
+    script = ("import sys; from kg.validate import validate; "
+              "r = validate(sys.stdin.buffer.read(), 'turtle'); "
+              "print(sorted({x.action_id for x in r.results if x.focus.endswith('/two')}))")
+    seen = {subprocess.run([str(Path(TCKG).parent / "python"), "-c", script], input=turtle, cwd=ROOT,
+                           capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert seen == {b"['A, B']\n"}
+
+
 def test_unknown_parent():
     report = csv_report(HEADER + GOOD_ROW + GOOD_ROW.replace("A1,,", "A2,Z9,"))
     assert violations(report) == {("A2", "parent", "ActionParentInSamePlan")}

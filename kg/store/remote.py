@@ -93,18 +93,37 @@ def read_outcome(form: str, exchange: Exchange, max_rows: int | None) -> Outcome
             value = json.loads(exchange.read_all())["boolean"]
             return Outcome("boolean", b"true" if value else b"false", False)
         header = 1 if form == "SELECT" else 0
-        kept, truncated = [], False
-        for line in exchange.lines():
-            if header == 0 and not line.strip():
-                continue
-            if max_rows is not None and len(kept) == max_rows + header:
-                truncated = True
-                break
-            kept.append(line.rstrip(b"\r\n"))
+        limit = None if max_rows is None else max_rows + header
+        body, ends, kept = bytearray(), 0, None
+        for block in exchange.blocks():
+            body += block
+            ends += block.count(b"\n")
+            if limit is not None and ends > limit:  # perhaps past the cap: count exactly
+                kept = _lines(body, header, complete=True)
+                if len(kept) > limit:
+                    break
+                kept = None
+        if kept is None and header and b"\r" not in body and (limit is None or ends < limit):
+            # The whole answer, within the cap, already in the interchange form.
+            return Outcome("solutions", bytes(body) if body.endswith(b"\n") else bytes(body) + b"\n",
+                           False)
+        if kept is None:  # the whole answer came
+            kept = _lines(body, header, complete=False)
+        truncated = limit is not None and len(kept) > limit
         kind = "solutions" if form == "SELECT" else "triples"
-        return Outcome(kind, b"\n".join(kept) + b"\n", truncated)
+        return Outcome(kind, b"\n".join(kept[:limit]) + b"\n", truncated)
     finally:
         exchange.close()
+
+
+def _lines(body: bytearray, header: int, complete: bool) -> list[bytes]:
+    """The rows (or triples) in what was read, without line ends; blank lines
+    between triples left out; `complete`: only lines whose end has come."""
+    lines = bytes(body).split(b"\n")
+    if complete or not lines[-1]:
+        lines.pop()
+    lines = [line.rstrip(b"\r") for line in lines]
+    return lines if header else [line for line in lines if line.strip()]
 
 
 class RemoteReader:
