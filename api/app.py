@@ -28,7 +28,7 @@ from api.routes import (
     validate_form,
 )
 from api.web import STATIC_DIR
-from kg.store import open_query_runner, state_home
+from kg.store import backend, state_home
 from kg.store.pool import pool_settings
 from kg.validate import warm as warm_validation
 from kg.validation_pool import ValidationPool
@@ -42,6 +42,7 @@ def create_app(home: Path | None = None) -> FastAPI:
     """The app over the graph and index in `home` ($TCKG_HOME by default)."""
     home = home or state_home()
     settings = pool_settings()
+    store_backend = backend()  # chosen once: the reloader's thread must not read the environment
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,7 +50,7 @@ def create_app(home: Path | None = None) -> FastAPI:
         # lifespan again on a live app (as test tools do) must not replace them.
         owner = getattr(app.state, "queries", None) is None
         if owner:
-            app.state.queries = open_query_runner(home, **settings)
+            app.state.queries = store_backend.query_runner(home, **settings)
             app.state.validators = ValidationPool()
             app.state.reloader.start()
         try:
@@ -64,9 +65,9 @@ def create_app(home: Path | None = None) -> FastAPI:
     # /docs is served by the pages router from vendored Swagger UI (FastAPI's own loads a CDN).
     app = FastAPI(title="tckg", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    apply(app, load_state(home))
+    apply(app, load_state(home, store_backend))
     app.state.home = home
-    app.state.reloader = Reloader(app, home, settings)
+    app.state.reloader = Reloader(app, home, store_backend, settings)
     warm_validation()
     errors.install(app)
     for module in (sparql, search, suggest, catalog, validate, plans, linked_data, pages,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import catalog as graph_catalog
-from kg.store import StoreMissing, open_query_runner, open_store, read_manifest
-from kg.store.base import QueryTimeout, StoreUnavailable
+from kg.store import StoreMissing
+from kg.store.base import Backend, QueryTimeout, StoreUnavailable
 from search.assistant import Assistant
 from search.engine import Searcher
 from search.index import IndexUnusable
@@ -40,17 +40,17 @@ def generation(manifest: dict) -> str:
     return manifest.get("generation") or manifest["checksum"]
 
 
-def load_state(home: Path, encoder=None) -> State:
+def load_state(home: Path, backend: Backend, encoder=None) -> State:
     """Everything the routes read, loaded from one generation: raises when the
     graph changed under the load or its index and suggesters do not match it yet."""
-    manifest = read_manifest(home)
-    store = open_store(home, in_memory=True)
+    manifest = backend.manifest(home)
+    store = backend.open(home, True)
     searcher = Searcher.open(home)
     if encoder is not None and encoder.name == searcher.index.manifest["model"]:
         searcher._encoder = encoder  # the same model: keep the loaded one
     searcher.encoder  # noqa: B018 - load the query encoder now, not on a request
     assistant = Assistant(searcher, Suggesters.load(home, searcher.index.manifest["model"]))
-    if generation(read_manifest(home)) != generation(manifest):
+    if generation(backend.manifest(home)) != generation(manifest):
         raise IndexUnusable("the graph changed while it was being loaded")
     return State(store, manifest, searcher, assistant, {
         "institutions": graph_catalog.institutions(store),
@@ -66,8 +66,11 @@ def apply(app, state: State) -> None:
 
 
 class Reloader:
-    def __init__(self, app, home: Path, pool_settings: dict):
-        self.app, self.home, self.settings = app, home, pool_settings
+    """Watches the backend the app was made with: the environment is read once,
+    at start-up, never by this thread (it may change under a running process)."""
+
+    def __init__(self, app, home: Path, backend: Backend, pool_settings: dict):
+        self.app, self.home, self.backend, self.settings = app, home, backend, pool_settings
         self.interval = float(os.environ.get("TCKG_RELOAD_SECONDS") or DEFAULT_INTERVAL)
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -93,15 +96,15 @@ class Reloader:
         A state caught mid-swap (index not yet matching) is tried again next time."""
         with self._lock:
             try:
-                if generation(read_manifest(self.home)) == generation(self.app.state.manifest):
+                if generation(self.backend.manifest(self.home)) == generation(self.app.state.manifest):
                     return False
-                state = load_state(self.home, self.app.state.searcher._encoder)
+                state = load_state(self.home, self.backend, self.app.state.searcher._encoder)
             except (StoreMissing, StoreUnavailable, QueryTimeout, IndexUnusable,
                     SuggestersUnusable, OSError, ValueError, KeyError):
                 return False  # tried again next time: an outage must not end the watch
             old = getattr(self.app.state, "queries", None)
             if old is not None:
-                self.app.state.queries = open_query_runner(self.home, **self.settings)
+                self.app.state.queries = self.backend.query_runner(self.home, **self.settings)
             apply(self.app, state)
             if old is not None:
                 retire = threading.Timer(old.timeout + 1, old.close)

@@ -377,3 +377,12 @@ def _publish_through_one_seen_by_the_other(bases: list[str]) -> None:
     assert removed.status_code == 200, removed.text
     assert _count(bases[1]) == "172"
     assert _seen_within(bases[0], "172") == "172"
+
+
+def test_a_running_app_keeps_the_backend_it_was_made_with(client, external_home, oxigraph_server):
+    """The reload thread must not follow the environment: pointed at a server
+    (holding another generation) after start-up, the embedded app stays itself."""
+    reloader, before = client.app.state.reloader, client.app.state.queries
+    with oxigraph_server.environment():
+        assert reloader.check() is False
+    assert client.app.state.queries is before and isinstance(before, QueryPool)
