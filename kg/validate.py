@@ -22,6 +22,7 @@ import pyshacl
 import pyshacl_turbo
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SH, SKOS
+from rdflib.plugins.sparql import prepareQuery
 
 from kg.limits import UPLOAD_BYTES
 from kg.model import PILLARS, UnreadablePlan
@@ -66,8 +67,28 @@ def _turbo(submission: Submission) -> str:
     return report
 
 
+@lru_cache(maxsize=256)
+def _prepared(text: str):
+    return prepareQuery(text)
+
+
+class _PreparedQueries(Graph):
+    """The submission's graph (its store, not a copy) for pySHACL, which asks
+    it one SPARQL constraint per focus node as text: rdflib parsed the same
+    text again each time (85% of pySHACL's time on a small plan). Each text is
+    prepared once; rdflib's prepared queries are made to be run again."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,
+              initBindings=None, use_store_provided=True, **kwargs):
+        if isinstance(query_object, str) and not initNs:
+            query_object = _prepared(query_object)
+        return super().query(query_object, processor, result, initNs, initBindings,
+                             use_store_provided, **kwargs)
+
+
 def _pyshacl(submission: Submission) -> str:
-    _, report, _ = pyshacl.validate(submission.graph, shacl_graph=shapes_graph(),
+    data = _PreparedQueries(store=submission.graph.store, identifier=submission.graph.identifier)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph(),
                                     allow_warnings=True, inference="none")
     return report.serialize(format="nt")
 
