@@ -35,6 +35,10 @@ _TALENT_LINK_STATED, _MENTIONED_IN_FEEDBACK = TC.talentLinkStated, TC.mentionedI
 _SOURCE_LINE_START, _SOURCE_LINE_END = TC.sourceLineStart, TC.sourceLineEnd
 _HAS_ACTION, _OWNER, _STAKEHOLDER, _STAKEHOLDER_TYPE, _STATUS = (
     TC.hasAction, TC.owner, TC.Stakeholder, TC.stakeholderType, TC.status)
+# rdflib's own namespaces are no cheaper: each access is a __getattr__ call.
+_TYPE, _LABEL, _IDENTIFIER, _DESCRIPTION, _IS_PART_OF = (
+    RDF.type, RDFS.label, DCTERMS.identifier, DCTERMS.description, DCTERMS.isPartOf)
+_DERIVED_FROM, _DATE, _MONTH = PROV.wasDerivedFrom, XSD.date, XSD.gYearMonth
 # The action's plain-text fields, by the property each is written with.
 _ACTION_LITERALS = (
     (DCTERMS.title, "title"), (TC.pillarWording, "pillar_wording"),
@@ -54,7 +58,7 @@ def new_graph() -> Graph:
 
 def date_literal(value: str) -> Literal:
     """'YYYY-MM-DD' as xsd:date, 'YYYY-MM' as xsd:gYearMonth."""
-    return Literal(value, datatype=XSD.date if len(value) == 10 else XSD.gYearMonth)
+    return Literal(value, datatype=_DATE if len(value) == 10 else _MONTH)
 
 
 def crosswalk() -> dict[URIRef, set[URIRef]]:
@@ -125,8 +129,8 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
         for name in action.owners:
             owner = stakeholder_iri(plan.slug, name)
             graph.add((iri, _OWNER, owner))
-            graph.add((owner, RDF.type, _STAKEHOLDER))
-            graph.add((owner, RDFS.label, Literal(name)))
+            graph.add((owner, _TYPE, _STAKEHOLDER))
+            graph.add((owner, _LABEL, Literal(name)))
             for kind in types.all_in(name):
                 graph.add((owner, _STAKEHOLDER_TYPE, kind))
         if action.status_code:
@@ -138,12 +142,12 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
 
 def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source, keys) -> None:
     add = graph.add
-    add((iri, RDF.type, _ACTION))
-    add((iri, DCTERMS.identifier, Literal(action.local_id)))
-    add((iri, DCTERMS.description, Literal(action.text)))
+    add((iri, _TYPE, _ACTION))
+    add((iri, _IDENTIFIER, Literal(action.local_id)))
+    add((iri, _DESCRIPTION, Literal(action.text)))
     add((iri, _SOURCE_TEXT, Literal(action.source_text)))
     if action.parent_id:
-        add((iri, DCTERMS.isPartOf, action_iri(plan.slug, keys.get(action.parent_id, action.parent_id))))
+        add((iri, _IS_PART_OF, action_iri(plan.slug, keys.get(action.parent_id, action.parent_id))))
     # Values outside the schemes still become IRIs, so that the SHACL shapes,
     # not this builder, tell a plan's author what is wrong with them.
     for pillar in action.pillars:
@@ -163,13 +167,13 @@ def _add_action(graph: Graph, iri: URIRef, action: Action, plan: Plan, source, k
     if due := action.deadline:
         add((iri, _DEADLINE, date_literal(due.value)))
         try:
-            add((iri, _DUE_BY, Literal(month_end(due.value), datatype=XSD.date)))
+            add((iri, _DUE_BY, Literal(month_end(due.value), datatype=_DATE)))
         except ValueError:
             pass  # not a real month: the shapes report the deadline itself
         add((iri, _TIMEFRAME_WORDING, Literal(due.wording)))
         if due.start:
             add((iri, _START_DATE, date_literal(due.start)))
     if source is not None:
-        add((iri, PROV.wasDerivedFrom, source))
+        add((iri, _DERIVED_FROM, source))
         add((iri, _SOURCE_LINE_START, Literal(action.lines[0])))
         add((iri, _SOURCE_LINE_END, Literal(action.lines[1])))

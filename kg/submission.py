@@ -150,29 +150,34 @@ def _read(data: bytes, fmt: str, **plan_fields) -> Submission:
 
 class _TripleSet:
     """What kg.rdf.add_plan writes into, in place of an rdflib Graph: adding to a
-    Graph cost more than the rest of reading a CSV plan."""
+    Graph cost more than the rest of reading a CSV plan. Each triple is kept as
+    its N-Triples line, which is also how it is told from a repeat (an rdflib
+    term's hash is computed in Python)."""
 
     def __init__(self):
-        self._triples: dict[tuple, None] = {}  # a set that keeps the order
+        self._lines: dict[str, None] = {}  # a set that keeps the order
 
     def add(self, triple: tuple) -> None:
-        self._triples[triple] = None
+        s, p, o = triple
+        self._lines[f"{_nt(s)} {_nt(p)} {_nt(o)} .\n"] = None
 
     def bind(self, *_args, **_kwargs) -> None:
         pass
 
     def stored(self) -> Submission:
-        return _from_rdflib(self._triples, "csv")
+        return _from_ntriples("".join(self._lines), "csv")
 
 
 def _from_rdflib(triples, fmt: str) -> Submission:
-    """rdflib triples read by pyoxigraph, through N-Triples (kept: the engine
-    reads the same text, each triple once as rdflib holds them). What rdflib let
-    through but RDF cannot hold is refused here (the SHACL engine fails on it): in
-    a CSV, a code that makes no IRI (a space or a second '#'); in Turtle or JSON-LD,
+    return _from_ntriples("".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples), fmt)
+
+
+def _from_ntriples(text: str, fmt: str) -> Submission:
+    """N-Triples made from rdflib triples, read by pyoxigraph and kept (the
+    engine reads the same text). What rdflib let through but RDF cannot hold is
+    refused here (the SHACL engine fails on it): in a CSV, a code that makes no IRI (a space or a second '#'); in Turtle or JSON-LD,
     which rdflib reads leniently, a literal subject or predicate, or an escape such
     as \\uD801 that decodes to a lone surrogate, which no UTF-8 can hold."""
-    text = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples)
     problem = "holds a value that makes an invalid IRI" if fmt == "csv" else "does not parse"
     try:
         return Submission(list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)), text=text)
