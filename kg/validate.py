@@ -245,14 +245,28 @@ class _ReportGraph:
         self._first: dict[tuple, object] = {}
         self.results: list = []
         result_type, kind = str(SH.ValidationResult), str(RDF.type)
-        for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True):
-            subject, predicate, value = quad.subject, quad.predicate.value, quad.object
+        for subject, predicate, value, _ in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES,
+                                                     lenient=True):
+            predicate = predicate.value
+            if predicate in _UNREAD:
+                continue
             self._first.setdefault((subject, predicate), value)
             if predicate == kind and value.value == result_type:
                 self.results.append(subject)
 
-    def value(self, subject, predicate: URIRef):
-        return self._first.get((subject, str(predicate)))
+    def value(self, subject, predicate: str):
+        """The first object of (subject, predicate), the predicate's IRI as a
+        plain string (an rdflib namespace term costs a Python call each time)."""
+        return self._first.get((subject, predicate))
+
+
+# What the report says that no result needs (a quarter of its triples).
+_UNREAD = frozenset(str(p) for p in (SH.result, SH.sourceConstraintComponent, SH.conforms))
+_FOCUS, _CONSTRAINT, _SEVERITY, _PATH, _MESSAGE, _VALUE, _SHAPE = (str(p) for p in (
+    SH.focusNode, SH.sourceConstraint, SH.resultSeverity, SH.resultPath, SH.resultMessage,
+    SH.value, SH.sourceShape))
+_INVERSE, _FIRST, _REST, _NIL, _HAS_ACTION = (str(p) for p in (
+    SH.inversePath, RDF.first, RDF.rest, RDF.nil, TC.hasAction))
 
 
 def _text(term) -> str | None:
@@ -272,18 +286,18 @@ def _results(report: _ReportGraph, submission: Submission) -> list[Result]:
     ids, valueless = action_ids(submission), _valueless(shapes_graph())
     out: dict[tuple, Result] = {}
     for node in report.results:
-        focus = _text(report.value(node, SH.focusNode))
-        constraint = _text(report.value(node, SH.sourceConstraint))
+        focus = _text(report.value(node, _FOCUS))
+        constraint = _text(report.value(node, _CONSTRAINT))
         result = Result(
-            severity=str(_text(report.value(node, SH.resultSeverity))).rsplit("#", 1)[-1],
+            severity=str(_text(report.value(node, _SEVERITY))).rsplit("#", 1)[-1],
             action_id=ids.get(focus),
             row=submission.rows.get(focus),
             focus=str(focus),
-            path=_field(report, report.value(node, SH.resultPath)),
-            message=_text(report.value(node, SH.resultMessage)) or "",
-            value=None if constraint in valueless else _text(report.value(node, SH.value)),
+            path=_field(report, report.value(node, _PATH)),
+            message=_text(report.value(node, _MESSAGE)) or "",
+            value=None if constraint in valueless else _text(report.value(node, _VALUE)),
             # A SPARQL constraint is named by its own IRI, not its node shape's.
-            shape=str(constraint or _text(report.value(node, SH.sourceShape))),
+            shape=str(constraint or _text(report.value(node, _SHAPE))),
         )
         # Two components of one shape (sh:or and sh:pattern on a bad date) that
         # fail on the same value say the same thing: the author needs it once.
@@ -296,8 +310,8 @@ def _field(report: _ReportGraph, path) -> str | None:
     if isinstance(path, ox.NamedNode):
         return _FIELDS.get(path.value, path.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
     if isinstance(path, ox.BlankNode):
-        if (inverse := report.value(path, SH.inversePath)) is not None:
-            return "plan" if inverse.value == str(TC.hasAction) else _field(report, inverse)
+        if (inverse := report.value(path, _INVERSE)) is not None:
+            return "plan" if inverse.value == _HAS_ACTION else _field(report, inverse)
         steps = _list(report, path)
         return _field(report, steps[-1]) if steps else None
     return None
@@ -306,12 +320,12 @@ def _field(report: _ReportGraph, path) -> str | None:
 def _list(report: _ReportGraph, head) -> list:
     """The members of an RDF list (a sequence path)."""
     items, seen = [], set()
-    while head is not None and head.value != str(RDF.nil) and head not in seen:
+    while head is not None and head.value != _NIL and head not in seen:
         seen.add(head)
-        if (first := report.value(head, RDF.first)) is None:
+        if (first := report.value(head, _FIRST)) is None:
             break
         items.append(first)
-        head = report.value(head, RDF.rest)
+        head = report.value(head, _REST)
     return items
 
 
@@ -321,12 +335,13 @@ def not_addressed(submission: Submission) -> dict[str, list[str]]:
     pillars = {o.value for _, o in submission.pairs(TC.pillar)}
     onto = ontology_graph()
     served = set()
-    for _, stated in submission.pairs(TC.addressesRecommendation):
-        if not isinstance(stated, ox.NamedNode):
-            continue  # a literal or blank node is no recommendation
-        served.add(URIRef(stated.value))
+    # A plan states few codes, each many times: each looked up in the ontology once.
+    stated = {o.value for _, o in submission.pairs(TC.addressesRecommendation)
+              if isinstance(o, ox.NamedNode)}  # a literal or blank node is no recommendation
+    for iri in map(URIRef, stated):
+        served.add(iri)
         for prop in (SKOS.broadMatch, SKOS.closeMatch):
-            served.update(onto.objects(URIRef(stated.value), prop))
+            served.update(onto.objects(iri, prop))
     summary = sorted(onto.subjects(RDF.type, TC.SummaryRecommendation),
                      key=lambda r: int(str(onto.value(r, SKOS.notation))[1:]))
     return {
