@@ -190,7 +190,11 @@ def validate(data: bytes, fmt: str, *, max_bytes: int | None = None, engine: str
 
 def _validate(data: bytes, fmt: str, engine: str | None, plan_fields: dict) -> Report:
     submission = read_submission(data, fmt, **plan_fields)
-    report = ENGINES[engine or engine_name()](submission)
+    return build_report(submission, ENGINES[engine or engine_name()](submission))
+
+
+def build_report(submission: Submission, report: str) -> Report:
+    """The results for the plan's author from the engine's report (N-Triples)."""
     results = sorted(_results(_ReportGraph(report), submission), key=_order)
     violations = sum(r.severity == "Violation" for r in results)
     return Report(conforms=violations == 0, violations=violations,
