@@ -156,7 +156,7 @@ def cmd_validate(args) -> int:
 
 def print_report(report, as_json: bool) -> None:
     """The validation report with its pillar hints and peer exemplars, readable or as JSON."""
-    from kg.validate import render_text
+    from kg.validation_text import render_text
 
     suggestions, exemplars = report_extras(report)
     if as_json:

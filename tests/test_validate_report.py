@@ -1,4 +1,4 @@
-"""The validation report for a person and as JSON (kg/validate.py render_text,
+"""The validation report for a person and as JSON (kg/validation_text.py render_text,
 grouped_results, Report.to_json) on reports made here, compared whole; and which
 format a submission is read as (kg/submission.detect_format), at each edge.
 Fast: what mutation testing runs per mutant. Reports of real plans, through the
@@ -9,7 +9,8 @@ import pytest
 
 from kg.model import UnreadablePlan
 from kg.submission import detect_format
-from kg.validate import Report, Result, grouped_results, render_text
+from kg.validate import Report, Result
+from kg.validation_text import grouped_results, render_text
 
 ID = "https://w3id.org/tckg/id/"
 LONG = "x" * 61

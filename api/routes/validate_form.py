@@ -17,8 +17,9 @@ from api.web import render
 from kg.model import UnreadablePlan
 from kg.resources import EXAMPLE_CSV, TEMPLATE_CSV
 from kg.submission import FORMATS, detect_format
-from kg.validate import grouped_results, max_upload_bytes
+from kg.validate import max_upload_bytes
 from kg.validation_pool import ValidationCrashed
+from kg.validation_text import grouped_results
 
 router = APIRouter(include_in_schema=False)
 
