@@ -303,3 +303,107 @@ def test_load_sources_reads_the_listed_files_and_names_a_broken_one(tmp_path):
         load_sources(tmp_path)
     assert str(refused.value) == (f"{tmp_path / 'p.txt'}:2: Action 1 lacks a title, a "
                                   "description or its commitment areas")
+
+
+# --- Leicester, Manchester Met and Northumbria: a small document of each shape,
+# read whole, and each shape they refuse, refused at its line
+
+LEICESTER_KEY = ["Phase 1 (P1) = Jan 24 to Dec 24", "Phase 2 (P2) = Jan 25 to Dec 25",
+                 "SG = Steering Group", "Activity\tSuccess\tTime frame\tAction owner\tRAG Status\tComment"]
+
+
+def test_leicester_reads_items_sub_items_phases_markers_and_owners():
+    from kg.parsers import leicester
+
+    rows = ["Workstream: Visibility\t\t\t\t\t", "V1\tShow our work^{1 2}\tOne event\tP1-P2\tSG\tGreen\tfine",
+            "\tV1a. Hold a fair \u00b2.\t\tP2\tSG / HR\t\t", "\tAn unnumbered one\t\tP1\t\t\t",
+            "\t\t\t\t\t\t", "short\trow"]
+    got = [(a.local_id, a.parent_id, a.text, a.lines, a.pillars, a.talent_link_stated,
+            a.mentioned_in_feedback, a.deadline and (a.deadline.start, a.deadline.value, a.deadline.wording),
+            a.owners, a.owner_wording, a.success_measures, a.status, a.comment)
+           for a in leicester.parse(LEICESTER_KEY + rows, "l.txt", {})]
+    assert got == [
+        ("V1", None, "Show our work", (6, 6), ["Visibility"], True, True,
+         ("2024-01", "2025-12", "P1-P2"), ["Steering Group"], "SG", ["One event"], "Green", "fine"),
+        ("V1a", "V1", "Hold a fair.", (7, 7), ["Visibility"], True, False,
+         ("2025-01", "2025-12", "P2"), ["Steering Group", "HR"], "SG / HR", [], None, None),
+        ("V1.2", "V1", "An unnumbered one", (8, 8), ["Visibility"], False, False,
+         ("2024-01", "2024-12", "P1"), [], None, [], None, None),
+    ]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (LEICESTER_KEY[2:] + ["Workstream: Visibility\t", "V1\ta\tb\tP1\tSG\t\t"],
+     "l.txt:1: no phase key ('Phase 1 (P1) = ...') found"),
+    (LEICESTER_KEY + ["Workstream: Visibilty\t"], "l.txt:5: unknown workstream 'Visibilty'"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "X1\ta\tb\tP1\tSG\t\t"],
+     "l.txt:6: row with an unknown activity id 'X1'"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "\ta\tb\tP1\tSG\t\t"],  # a sub-item before any item
+     "l.txt:6: row with an unknown activity id ''"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "V1\ta\tb\tP1-P3\tSG\t\t"],
+     "l.txt:6: time frame 'P1-P3' names phases [3] that the key does not define"),
+    (LEICESTER_KEY + ["V1\ta\tb\tP1\tSG\t\t"], "l.txt:1: no workstream activities found"),
+])
+def test_leicester_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import leicester
+
+    with pytest.raises(SourceError) as refused:
+        leicester.parse(lines, "l.txt", {})
+    assert str(refused.value) == message
+
+
+def test_manchester_met_reads_rows_continued_rows_and_goals():
+    from kg.parsers import manchester_met
+
+    lines = ["1.\tRec\t<p>Do a</p><p>Do b</p>\t\u2713\t\t\u2713\t", "1.\t\tDo c\t\t\u2713\t\t",
+             "Institutional goals", "1.\tGrow.\tDo g\t\t\t\t\u2713"]
+    got = [(a.local_id, a.text, a.lines, a.pillars, a.recommendations, a.institutional_goal)
+           for a in manchester_met.parse(lines, "m.txt", {})]
+    assert got == [
+        ("1.1", "Do a", (1, 1), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("1.2", "Do b", (1, 1), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("1.3", "Do c", (2, 2), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("G1.1", "Do g", (4, 4), ["Sustainability"], [], "Grow"),
+    ]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["intro"], "m.txt:1: no numbered rows found"),
+    (["intro", "1.\ta\tb"], "m.txt:2: expected 7 tab-separated cells, found 3"),
+    (["1.\ta\tb\t\t\t\t\t"], "m.txt:1: expected 7 tab-separated cells, found 8"),
+])
+def test_manchester_met_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import manchester_met
+
+    with pytest.raises(SourceError) as refused:
+        manchester_met.parse(lines, "m.txt", {})
+    assert str(refused.value) == message
+
+
+def test_northumbria_joins_a_spilled_tail_and_stops_at_the_recommendations():
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "\u2022 Show work\t\u2022\tMay 2024", "more words\t\t\u2022",
+             "Appendix One", "", "MI TALENT Report Recommendations", "We will go by", "x\t\u2022\tsoon"]
+    got = [(a.local_id, a.text, a.source_text, a.lines, a.pillars, a.pillar_wording,
+            a.deadline.value, a.deadline.wording) for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "Show work more words", "Show work\nmore words", (2, 3), ["Visibility"],
+                    "We will be visible", "2024-05", "May 2024")]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["nothing"], "n.txt:1: no 'We will ... by' section headings found"),
+    (["We will be visible by", "spill\t\t\u2022"], "n.txt:2: a continuation line before any bullet"),
+    (["We will be visible by", "\u2022 Show work\t\u2022\tsoon"], "n.txt:2: no deadline in 'soon'"),
+    (["We will be visible by", "Show work (R1) soon"],
+     "n.txt:2: no deadline in run-on text 'Show work (R1)'"),
+])
+def test_northumbria_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(lines, "n.txt", {})
+    assert str(refused.value) == message
