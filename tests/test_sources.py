@@ -407,3 +407,18 @@ def test_northumbria_refuses_what_it_cannot_read(lines, message):
     with pytest.raises(SourceError) as refused:
         northumbria.parse(lines, "n.txt", {})
     assert str(refused.value) == message
+
+
+def test_leicester_reads_its_key_only_above_the_table_header():
+    """Below "Activity<TAB>..." a line that looks like a key entry is table text:
+    it neither defines a phase nor renames an owner."""
+    from kg.model import SourceError
+    from kg.parsers import leicester
+
+    rows = ["Workstream: Visibility\t", "V1\ta\tb\tP1\tSG\t\t"]
+    below = ["SG = Someone Else", "Phase 3 (P3) = Jan 26 to Dec 26"]
+    [action] = leicester.parse(LEICESTER_KEY + below + rows, "l.txt", {})
+    assert (action.owners, action.lines) == (["Steering Group"], (8, 8))
+    with pytest.raises(SourceError) as refused:
+        leicester.parse(LEICESTER_KEY + below + rows[:1] + ["V1\ta\tb\tP3\tSG\t\t"], "l.txt", {})
+    assert str(refused.value) == "l.txt:8: time frame 'P3' names phases [3] that the key does not define"
