@@ -422,3 +422,15 @@ def test_leicester_reads_its_key_only_above_the_table_header():
     with pytest.raises(SourceError) as refused:
         leicester.parse(LEICESTER_KEY + below + rows[:1] + ["V1\ta\tb\tP3\tSG\t\t"], "l.txt", {})
     assert str(refused.value) == "l.txt:8: time frame 'P3' names phases [3] that the key does not define"
+
+
+def test_leicester_never_takes_a_phase_line_for_an_owner_abbreviation():
+    """"Phase one = ..." has the shape of a key entry ("SG = ..."), but a line
+    opening with "Phase" belongs to the phase key: an owner cell naming it keeps
+    its own words."""
+    from kg.parsers import leicester
+
+    key = [*LEICESTER_KEY[:3], "Phase one = the first year", "XY = Someone", LEICESTER_KEY[3]]
+    rows = ["Workstream: Visibility\t", "V1\ta\tb\tP1\tPhase one and XY\t\t"]
+    [action] = leicester.parse(key + rows, "l.txt", {})
+    assert (action.owners, action.owner_wording) == (["Phase one", "Someone"], "Phase one and XY")
