@@ -434,3 +434,14 @@ def test_leicester_never_takes_a_phase_line_for_an_owner_abbreviation():
     rows = ["Workstream: Visibility\t", "V1\ta\tb\tP1\tPhase one and XY\t\t"]
     [action] = leicester.parse(key + rows, "l.txt", {})
     assert (action.owners, action.owner_wording) == (["Phase one", "Someone"], "Phase one and XY")
+
+
+def test_portsmouth_block_with_only_a_title_a_description_and_its_areas():
+    """Stakeholders, success measure and supporting actions are each optional."""
+    lines = ["1\tShow our work", "Action 1", "Show our work", "Hold an open day.",
+             "Commitment areas:", "Visibility", "Recognition"]
+    [action] = _portsmouth(lines, {})
+    assert (action.text, action.pillars, action.pillar_wording, action.owners, action.owner_wording,
+            action.success_measures, action.supporting_actions, action.lines) == (
+        "Show our work. Hold an open day.", ["Visibility", "Recognition"], "Visibility; Recognition",
+        [], None, [], None, (2, 7))
