@@ -445,3 +445,18 @@ def test_portsmouth_block_with_only_a_title_a_description_and_its_areas():
             action.success_measures, action.supporting_actions, action.lines) == (
         "Show our work. Hold an open day.", ["Visibility", "Recognition"], "Visibility; Recognition",
         [], None, [], None, (2, 7))
+
+
+def test_portsmouth_joins_field_lines_and_ends_the_title_with_one_full_stop():
+    lines = ["1\tShow our work", "2\tOpen the TSX",
+             "Action 1", "Show our work.", "Hold an open day", "every year.",
+             "Success Measure:", "Two open days", "a year.", "Supporting Actions Required:", "Book", "rooms.",
+             "Commitment areas:", "Visibility",
+             "Action 2", "Open the TSX", "Let visitors in.", "Commitment areas:", "Sustainability"]
+    got = [(a.local_id, a.title, a.text, a.source_text, a.success_measures, a.supporting_actions)
+           for a in _portsmouth(lines, {})]
+    assert got == [
+        ("1", "Show our work.", "Show our work. Hold an open day every year.",
+         "Show our work.\nHold an open day\nevery year.", ["Two open days a year."], "Book rooms."),
+        ("2", "Open the TSX", "Open the TSX. Let visitors in.", "Open the TSX\nLet visitors in.", [], None),
+    ]
