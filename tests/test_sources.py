@@ -460,3 +460,24 @@ def test_portsmouth_joins_field_lines_and_ends_the_title_with_one_full_stop():
          "Show our work.\nHold an open day\nevery year.", ["Two open days a year."], "Book rooms."),
         ("2", "Open the TSX", "Open the TSX. Let visitors in.", "Open the TSX\nLet visitors in.", [], None),
     ]
+
+
+def test_ntu_a_row_with_a_theme_or_a_timescale_is_an_action_of_its_own():
+    """Only a line with neither a theme nor a timescale continues the row above;
+    the cells it leaves empty keep the row's own words as they were."""
+    from kg.model import Deadline
+    from kg.parsers import ntu
+
+    lines = [NTU_HEADER, "Run a showcase \tVisibility\t\t\t\tHR\t",
+             "\t\t\t\tstarted\t\t",
+             "Publish profiles\tRecognition\t\t\t\t\t",
+             "Train staff\t\t\tMay 2024\t\t\t"]
+    got = [(a.local_id, a.text, a.source_text, a.lines, a.pillars, a.deadline, a.progress)
+           for a in ntu.parse(lines, "n.txt", {})]
+    assert got == [
+        ("1", "Run a showcase", "Run a showcase ", (2, 3), ["Visibility"], None, "started"),
+        ("2", "Publish profiles", "Publish profiles", (4, 4), ["Recognition"], None, None),
+        ("3", "Train staff", "Train staff", (5, 5),
+         ["Visibility", "Recognition", "Career Development", "Sustainability"],
+         Deadline("2024-05", "May 2024"), None),
+    ]
