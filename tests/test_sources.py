@@ -481,3 +481,22 @@ def test_ntu_a_row_with_a_theme_or_a_timescale_is_an_action_of_its_own():
          ["Visibility", "Recognition", "Career Development", "Sustainability"],
          Deadline("2024-05", "May 2024"), None),
     ]
+
+
+def test_northumbria_splits_a_merged_bullet_before_an_opener_four_or_more_words_in():
+    """Two deadlines on one bullet: split before a word that opens another
+    bullet ("reviewing"), four or more words in; three words in, or no opener at
+    all, and the line stays one action with the first deadline."""
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "reviewing the plan\t\u2022\tMay 2024",
+             "Show our work now reviewing pay\t\u2022\tJune 2024 July 2025",
+             "Show our work reviewing pay\t\u2022\tJune 2024 July 2025",
+             "Show our work now, then pay more\t\u2022\tJune 2024 July 2025"]
+    got = [(a.local_id, a.text, a.lines, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "reviewing the plan", (2, 2), "2024-05", "May 2024"),
+                   ("2", "Show our work now", (3, 3), "2024-06", "June 2024"),
+                   ("3", "reviewing pay", (3, 3), "2025-07", "July 2025"),
+                   ("4", "Show our work reviewing pay", (4, 4), "2024-06", "June 2024"),
+                   ("5", "Show our work now, then pay more", (5, 5), "2024-06", "June 2024")]
