@@ -502,7 +502,7 @@ def test_northumbria_splits_a_merged_bullet_before_an_opener_four_or_more_words_
                    ("5", "Show our work now, then pay more", (5, 5), "2024-06", "June 2024")]
 
 
-def test_northumbria_splits_a_run_on_piece_with_three_deadlines_between_each_pair():
+def test_northumbria_splits_a_run_on_piece_with_four_deadlines_between_each_pair():
     """The run-on last section: split after each (R#) group, then a piece with
     several dates before an opener between each two consecutive dates; each
     date leaves the text, the source text keeps it."""
@@ -510,7 +510,8 @@ def test_northumbria_splits_a_run_on_piece_with_three_deadlines_between_each_pai
 
     lines = ["We will be visible by", "reviewing the plan\t\u2022\tMay 2024",
              ("Show all of our work May 2024 with care reviewing the whole plan June 2025 at last "
-              "reviewing pay for all July 2026 (R1) hosting four more fine events September 2026 (R2)")]
+              "reviewing pay for all July 2026 then reviewing the rooms for all August 2027 (R1) "
+              "hosting four more fine events September 2026 (R2)")]
     got = [(a.local_id, a.text, a.source_text, a.recommendations, a.deadline.value, a.deadline.wording)
            for a in northumbria.parse(lines, "n.txt", {})]
     assert got == [
@@ -519,8 +520,10 @@ def test_northumbria_splits_a_run_on_piece_with_three_deadlines_between_each_pai
          "2024-05", "May 2024"),
         ("3", "reviewing the whole plan at last", "reviewing the whole plan June 2025 at last", [],
          "2025-06", "June 2025"),
-        ("4", "reviewing pay for all (R1)", "reviewing pay for all July 2026 (R1)", ["R1"],
+        ("4", "reviewing pay for all then", "reviewing pay for all July 2026 then", [],
          "2026-07", "July 2026"),
-        ("5", "hosting four more fine events (R2)", "hosting four more fine events September 2026 (R2)",
+        ("5", "reviewing the rooms for all (R1)", "reviewing the rooms for all August 2027 (R1)", ["R1"],
+         "2027-08", "August 2027"),
+        ("6", "hosting four more fine events (R2)", "hosting four more fine events September 2026 (R2)",
          ["R2"], "2026-09", "September 2026"),
     ]
