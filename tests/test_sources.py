@@ -527,3 +527,27 @@ def test_northumbria_splits_a_run_on_piece_with_four_deadlines_between_each_pair
         ("6", "hosting four more fine events (R2)", "hosting four more fine events September 2026 (R2)",
          ["R2"], "2026-09", "September 2026"),
     ]
+
+
+def test_northumbria_takes_only_the_deadline_it_read_out_of_a_run_on_text():
+    """Two dates and no opener between them: one action, the first date its
+    deadline and the only one taken out of the text."""
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "Show our work May 2024 and the same work once more by May 2024 (R1)"]
+    got = [(a.local_id, a.text, a.source_text, a.recommendations, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "Show our work and the same work once more by May 2024 (R1)",
+                    "Show our work May 2024 and the same work once more by May 2024 (R1)", ["R1"],
+                    "2024-05", "May 2024")]
+
+
+def test_northumbria_names_a_run_on_piece_with_no_deadline_by_its_first_sixty_characters():
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    piece = "Show our work to every school and college in the region and beyond it (R1)"
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(["We will be visible by", piece], "n.txt", {})
+    assert str(refused.value) == f"n.txt:2: no deadline in run-on text {piece[:60]!r}"
+    assert len(piece) > 61
