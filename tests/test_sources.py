@@ -551,3 +551,22 @@ def test_northumbria_names_a_run_on_piece_with_no_deadline_by_its_first_sixty_ch
         northumbria.parse(["We will be visible by", piece], "n.txt", {})
     assert str(refused.value) == f"n.txt:2: no deadline in run-on text {piece[:60]!r}"
     assert len(piece) > 61
+
+
+def test_northumbria_openers_wording_and_the_line_a_refusal_names():
+    """A bullet sign before an opener does not hide it; a deadline cell's whole
+    wording is kept; a bullet with a spilled tail is refused at its first line."""
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "\u2022 reviewing the plan\t\u2022\tend of May 2024",
+             "Show all of our work reviewing pay\t\u2022\tJune 2024 July 2025"]
+    got = [(a.local_id, a.text, a.lines, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "reviewing the plan", (2, 2), "2024-05", "end of May 2024"),
+                   ("2", "Show all of our work", (3, 3), "2024-06", "June 2024"),
+                   ("3", "reviewing pay", (3, 3), "2025-07", "July 2025")]
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(["We will be visible by", "Show work\t\u2022\tsoon", "more words\t\t\u2022"],
+                          "n.txt", {})
+    assert str(refused.value) == "n.txt:2: no deadline in 'soon'"
