@@ -570,3 +570,22 @@ def test_northumbria_openers_wording_and_the_line_a_refusal_names():
         northumbria.parse(["We will be visible by", "Show work\t\u2022\tsoon", "more words\t\t\u2022"],
                           "n.txt", {})
     assert str(refused.value) == "n.txt:2: no deadline in 'soon'"
+
+
+def test_the_resources_shipped_are_the_repository_files_of_ontology_and_data():
+    """What an installed tckg reads (kg.resources.shipped): every file under
+    ontology/ and then data/ but the packages' __init__.py and bytecode, by
+    path, depth first in name order, each with the repository file's bytes."""
+    import subprocess
+    from pathlib import Path
+
+    from kg.resources import shipped
+
+    root = Path(__file__).resolve().parents[1]
+    tracked = subprocess.run(["git", "ls-files", "ontology", "data"], cwd=root, capture_output=True,
+                             text=True, check=True).stdout.split()
+    want = sorted((p for p in tracked if not p.endswith("/__init__.py")),
+                  key=lambda p: (p.startswith("data/"), p.split("/")))
+    got = list(shipped())
+    assert [name for name, _ in got] == want
+    assert all(entry.read_bytes() == (root / name).read_bytes() for name, entry in got)
