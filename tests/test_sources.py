@@ -592,3 +592,12 @@ def test_the_resources_shipped_are_the_repository_files_of_ontology_and_data():
     got = list(shipped())
     assert [name for name, _ in got] == want
     assert all(entry.read_bytes() == (root / name).read_bytes() for name, entry in got)
+
+
+def test_files_in_takes_only_the_files_with_the_suffix_by_name(tmp_path):
+    from kg.resources import files_in
+
+    for name in ("b.rq", "a.rq", "notes.txt", "c.rq.bak"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "folder.rq").mkdir()
+    assert files_in(tmp_path, ".rq") == [tmp_path / "a.rq", tmp_path / "b.rq"]
