@@ -199,3 +199,24 @@ def listener():
     stop.set()
     thread.join()
     server.close()
+
+
+# Fixtures whose first use costs seconds in a fresh process: a build, a server, a pool.
+_COSTLY_FIXTURES = {"built_home", "each_store", "each_client", "external_home", "oxigraph_server",
+                    "oxigraph_servers", "search_home", "cli_home"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """On a mutant (mutmut runs its tests with -x, in a fresh process each), the
+    cheapest tests first: those needing no build or server, then by the time
+    mutmut measured. A mutant most tests catch then stops in a second, not after
+    the first test that happened to build the graph (a parser mutant: the golden
+    comparison fails before any graph is built). Other runs keep their order."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    import json
+
+    stats = Path("mutmut-stats.json")  # mutmut runs the tests from mutants/
+    took = json.loads(stats.read_text())["duration_by_test"] if stats.exists() else {}
+    items.sort(key=lambda item: (bool(_COSTLY_FIXTURES & set(item.fixturenames)),
+                                 took.get(item.nodeid, 0.0)))

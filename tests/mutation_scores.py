@@ -82,8 +82,17 @@ def survivors(counts_for: str = "") -> list[str]:
     return found
 
 
+def unrun(prefix: str = "") -> list[str]:
+    """The names of mutants with no result yet: a run naming mutants runs them
+    again even when they have one, so this is how to go on where a run stopped."""
+    return [name for meta in sorted((ROOT / "mutants").rglob("*.py.meta"))
+            for name, code in json.load(meta.open())["exit_code_by_key"].items()
+            if code is None and name.startswith(prefix)]
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--survivors"]:
-        print("\n".join(survivors(sys.argv[2] if len(sys.argv) > 2 else "")))
+    if sys.argv[1:2] in (["--survivors"], ["--unrun"]):
+        found = survivors if sys.argv[1] == "--survivors" else unrun
+        print("\n".join(found(sys.argv[2] if len(sys.argv) > 2 else "")))
     else:
         print(table(tally()))

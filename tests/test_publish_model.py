@@ -278,3 +278,14 @@ def test_recover_with_no_graph_drops_everything_staged(tmp_path):
     publish.recover(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plans"]
     assert list(registry.plans_dir(tmp_path).iterdir()) == []
+
+
+def test_a_short_id_names_its_action_back_whatever_the_local_id_holds():
+    """"slug:local" splits at the first colon: slugs never hold one, local ids may."""
+    from kg.vocab import TCID, action_iri, action_iri_from_short_id, short_id
+
+    for slug, local in [("northumbria", "16"), ("leicester", "R3.2"), ("fenland-2024", "A:1:b")]:
+        iri = action_iri(slug, local)
+        assert iri == TCID[f"{slug}/action/{local}"]
+        assert short_id(iri) == f"{slug}:{local}"
+        assert action_iri_from_short_id(short_id(iri)) == iri

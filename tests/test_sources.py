@@ -303,3 +303,301 @@ def test_load_sources_reads_the_listed_files_and_names_a_broken_one(tmp_path):
         load_sources(tmp_path)
     assert str(refused.value) == (f"{tmp_path / 'p.txt'}:2: Action 1 lacks a title, a "
                                   "description or its commitment areas")
+
+
+# --- Leicester, Manchester Met and Northumbria: a small document of each shape,
+# read whole, and each shape they refuse, refused at its line
+
+LEICESTER_KEY = ["Phase 1 (P1) = Jan 24 to Dec 24", "Phase 2 (P2) = Jan 25 to Dec 25",
+                 "SG = Steering Group", "Activity\tSuccess\tTime frame\tAction owner\tRAG Status\tComment"]
+
+
+def test_leicester_reads_items_sub_items_phases_markers_and_owners():
+    from kg.parsers import leicester
+
+    rows = ["Workstream: Visibility\t\t\t\t\t", "V1\tShow our work^{1 2}\tOne event\tP1-P2\tSG\tGreen\tfine",
+            "\tV1a. Hold a fair \u00b2.\t\tP2\tSG / HR\t\t", "\tAn unnumbered one\t\tP1\t\t\t",
+            "\t\t\t\t\t\t", "short\trow"]
+    got = [(a.local_id, a.parent_id, a.text, a.lines, a.pillars, a.talent_link_stated,
+            a.mentioned_in_feedback, a.deadline and (a.deadline.start, a.deadline.value, a.deadline.wording),
+            a.owners, a.owner_wording, a.success_measures, a.status, a.comment)
+           for a in leicester.parse(LEICESTER_KEY + rows, "l.txt", {})]
+    assert got == [
+        ("V1", None, "Show our work", (6, 6), ["Visibility"], True, True,
+         ("2024-01", "2025-12", "P1-P2"), ["Steering Group"], "SG", ["One event"], "Green", "fine"),
+        ("V1a", "V1", "Hold a fair.", (7, 7), ["Visibility"], True, False,
+         ("2025-01", "2025-12", "P2"), ["Steering Group", "HR"], "SG / HR", [], None, None),
+        ("V1.2", "V1", "An unnumbered one", (8, 8), ["Visibility"], False, False,
+         ("2024-01", "2024-12", "P1"), [], None, [], None, None),
+    ]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (LEICESTER_KEY[2:] + ["Workstream: Visibility\t", "V1\ta\tb\tP1\tSG\t\t"],
+     "l.txt:1: no phase key ('Phase 1 (P1) = ...') found"),
+    (LEICESTER_KEY + ["Workstream: Visibilty\t"], "l.txt:5: unknown workstream 'Visibilty'"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "X1\ta\tb\tP1\tSG\t\t"],
+     "l.txt:6: row with an unknown activity id 'X1'"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "\ta\tb\tP1\tSG\t\t"],  # a sub-item before any item
+     "l.txt:6: row with an unknown activity id ''"),
+    (LEICESTER_KEY + ["Workstream: Visibility\t", "V1\ta\tb\tP1-P3\tSG\t\t"],
+     "l.txt:6: time frame 'P1-P3' names phases [3] that the key does not define"),
+    (LEICESTER_KEY + ["V1\ta\tb\tP1\tSG\t\t"], "l.txt:1: no workstream activities found"),
+])
+def test_leicester_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import leicester
+
+    with pytest.raises(SourceError) as refused:
+        leicester.parse(lines, "l.txt", {})
+    assert str(refused.value) == message
+
+
+def test_manchester_met_reads_rows_continued_rows_and_goals():
+    from kg.parsers import manchester_met
+
+    lines = ["1.\tRec\t<p>Do a</p><p>Do b</p>\t\u2713\t\t\u2713\t", "1.\t\tDo c\t\t\u2713\t\t",
+             "Institutional goals", "1.\tGrow.\tDo g\t\t\t\t\u2713"]
+    got = [(a.local_id, a.text, a.lines, a.pillars, a.recommendations, a.institutional_goal)
+           for a in manchester_met.parse(lines, "m.txt", {})]
+    assert got == [
+        ("1.1", "Do a", (1, 1), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("1.2", "Do b", (1, 1), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("1.3", "Do c", (2, 2), ["Visibility", "Recognition", "Career Development"], ["E1"], None),
+        ("G1.1", "Do g", (4, 4), ["Sustainability"], [], "Grow"),
+    ]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["intro"], "m.txt:1: no numbered rows found"),
+    (["intro", "1.\ta\tb"], "m.txt:2: expected 7 tab-separated cells, found 3"),
+    (["1.\ta\tb\t\t\t\t\t"], "m.txt:1: expected 7 tab-separated cells, found 8"),
+])
+def test_manchester_met_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import manchester_met
+
+    with pytest.raises(SourceError) as refused:
+        manchester_met.parse(lines, "m.txt", {})
+    assert str(refused.value) == message
+
+
+def test_northumbria_joins_a_spilled_tail_and_stops_at_the_recommendations():
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "\u2022 Show work\t\u2022\tMay 2024", "more words\t\t\u2022",
+             "Appendix One", "", "MI TALENT Report Recommendations", "We will go by", "x\t\u2022\tsoon"]
+    got = [(a.local_id, a.text, a.source_text, a.lines, a.pillars, a.pillar_wording,
+            a.deadline.value, a.deadline.wording) for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "Show work more words", "Show work\nmore words", (2, 3), ["Visibility"],
+                    "We will be visible", "2024-05", "May 2024")]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["nothing"], "n.txt:1: no 'We will ... by' section headings found"),
+    (["We will be visible by", "spill\t\t\u2022"], "n.txt:2: a continuation line before any bullet"),
+    (["We will be visible by", "\u2022 Show work\t\u2022\tsoon"], "n.txt:2: no deadline in 'soon'"),
+    (["We will be visible by", "Show work (R1) soon"],
+     "n.txt:2: no deadline in run-on text 'Show work (R1)'"),
+])
+def test_northumbria_refuses_what_it_cannot_read(lines, message):
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(lines, "n.txt", {})
+    assert str(refused.value) == message
+
+
+def test_leicester_reads_its_key_only_above_the_table_header():
+    """Below "Activity<TAB>..." a line that looks like a key entry is table text:
+    it neither defines a phase nor renames an owner."""
+    from kg.model import SourceError
+    from kg.parsers import leicester
+
+    rows = ["Workstream: Visibility\t", "V1\ta\tb\tP1\tSG\t\t"]
+    below = ["SG = Someone Else", "Phase 3 (P3) = Jan 26 to Dec 26"]
+    [action] = leicester.parse(LEICESTER_KEY + below + rows, "l.txt", {})
+    assert (action.owners, action.lines) == (["Steering Group"], (8, 8))
+    with pytest.raises(SourceError) as refused:
+        leicester.parse(LEICESTER_KEY + below + rows[:1] + ["V1\ta\tb\tP3\tSG\t\t"], "l.txt", {})
+    assert str(refused.value) == "l.txt:8: time frame 'P3' names phases [3] that the key does not define"
+
+
+def test_leicester_never_takes_a_phase_line_for_an_owner_abbreviation():
+    """"Phase one = ..." has the shape of a key entry ("SG = ..."), but a line
+    opening with "Phase" belongs to the phase key: an owner cell naming it keeps
+    its own words."""
+    from kg.parsers import leicester
+
+    key = [*LEICESTER_KEY[:3], "Phase one = the first year", "XY = Someone", LEICESTER_KEY[3]]
+    rows = ["Workstream: Visibility\t", "V1\ta\tb\tP1\tPhase one and XY\t\t"]
+    [action] = leicester.parse(key + rows, "l.txt", {})
+    assert (action.owners, action.owner_wording) == (["Phase one", "Someone"], "Phase one and XY")
+
+
+def test_portsmouth_block_with_only_a_title_a_description_and_its_areas():
+    """Stakeholders, success measure and supporting actions are each optional."""
+    lines = ["1\tShow our work", "Action 1", "Show our work", "Hold an open day.",
+             "Commitment areas:", "Visibility", "Recognition"]
+    [action] = _portsmouth(lines, {})
+    assert (action.text, action.pillars, action.pillar_wording, action.owners, action.owner_wording,
+            action.success_measures, action.supporting_actions, action.lines) == (
+        "Show our work. Hold an open day.", ["Visibility", "Recognition"], "Visibility; Recognition",
+        [], None, [], None, (2, 7))
+
+
+def test_portsmouth_joins_field_lines_and_ends_the_title_with_one_full_stop():
+    lines = ["1\tShow our work", "2\tOpen the TSX",
+             "Action 1", "Show our work.", "Hold an open day", "every year.",
+             "Success Measure:", "Two open days", "a year.", "Supporting Actions Required:", "Book", "rooms.",
+             "Commitment areas:", "Visibility",
+             "Action 2", "Open the TSX", "Let visitors in.", "Commitment areas:", "Sustainability"]
+    got = [(a.local_id, a.title, a.text, a.source_text, a.success_measures, a.supporting_actions)
+           for a in _portsmouth(lines, {})]
+    assert got == [
+        ("1", "Show our work.", "Show our work. Hold an open day every year.",
+         "Show our work.\nHold an open day\nevery year.", ["Two open days a year."], "Book rooms."),
+        ("2", "Open the TSX", "Open the TSX. Let visitors in.", "Open the TSX\nLet visitors in.", [], None),
+    ]
+
+
+def test_ntu_a_row_with_a_theme_or_a_timescale_is_an_action_of_its_own():
+    """Only a line with neither a theme nor a timescale continues the row above;
+    the cells it leaves empty keep the row's own words as they were."""
+    from kg.model import Deadline
+    from kg.parsers import ntu
+
+    lines = [NTU_HEADER, "Run a showcase \tVisibility\t\t\t\tHR\t",
+             "\t\t\t\tstarted\t\t",
+             "Publish profiles\tRecognition\t\t\t\t\t",
+             "Train staff\t\t\tMay 2024\t\t\t"]
+    got = [(a.local_id, a.text, a.source_text, a.lines, a.pillars, a.deadline, a.progress)
+           for a in ntu.parse(lines, "n.txt", {})]
+    assert got == [
+        ("1", "Run a showcase", "Run a showcase ", (2, 3), ["Visibility"], None, "started"),
+        ("2", "Publish profiles", "Publish profiles", (4, 4), ["Recognition"], None, None),
+        ("3", "Train staff", "Train staff", (5, 5),
+         ["Visibility", "Recognition", "Career Development", "Sustainability"],
+         Deadline("2024-05", "May 2024"), None),
+    ]
+
+
+def test_northumbria_splits_a_merged_bullet_before_an_opener_four_or_more_words_in():
+    """Two deadlines on one bullet: split before a word that opens another
+    bullet ("reviewing"), four or more words in; three words in, or no opener at
+    all, and the line stays one action with the first deadline."""
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "reviewing the plan\t\u2022\tMay 2024",
+             "Show our work now reviewing pay\t\u2022\tJune 2024 July 2025",
+             "Show our work reviewing pay\t\u2022\tJune 2024 July 2025",
+             "Show our work now, then pay more\t\u2022\tJune 2024 July 2025"]
+    got = [(a.local_id, a.text, a.lines, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "reviewing the plan", (2, 2), "2024-05", "May 2024"),
+                   ("2", "Show our work now", (3, 3), "2024-06", "June 2024"),
+                   ("3", "reviewing pay", (3, 3), "2025-07", "July 2025"),
+                   ("4", "Show our work reviewing pay", (4, 4), "2024-06", "June 2024"),
+                   ("5", "Show our work now, then pay more", (5, 5), "2024-06", "June 2024")]
+
+
+def test_northumbria_splits_a_run_on_piece_with_four_deadlines_between_each_pair():
+    """The run-on last section: split after each (R#) group, then a piece with
+    several dates before an opener between each two consecutive dates; each
+    date leaves the text, the source text keeps it."""
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "reviewing the plan\t\u2022\tMay 2024",
+             ("Show all of our work May 2024 with care reviewing the whole plan June 2025 at last "
+              "reviewing pay for all July 2026 then reviewing the rooms for all August 2027 (R1) "
+              "hosting four more fine events September 2026 (R2)")]
+    got = [(a.local_id, a.text, a.source_text, a.recommendations, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [
+        ("1", "reviewing the plan", "reviewing the plan", [], "2024-05", "May 2024"),
+        ("2", "Show all of our work with care", "Show all of our work May 2024 with care", [],
+         "2024-05", "May 2024"),
+        ("3", "reviewing the whole plan at last", "reviewing the whole plan June 2025 at last", [],
+         "2025-06", "June 2025"),
+        ("4", "reviewing pay for all then", "reviewing pay for all July 2026 then", [],
+         "2026-07", "July 2026"),
+        ("5", "reviewing the rooms for all (R1)", "reviewing the rooms for all August 2027 (R1)", ["R1"],
+         "2027-08", "August 2027"),
+        ("6", "hosting four more fine events (R2)", "hosting four more fine events September 2026 (R2)",
+         ["R2"], "2026-09", "September 2026"),
+    ]
+
+
+def test_northumbria_takes_only_the_deadline_it_read_out_of_a_run_on_text():
+    """Two dates and no opener between them: one action, the first date its
+    deadline and the only one taken out of the text."""
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "Show our work May 2024 and the same work once more by May 2024 (R1)"]
+    got = [(a.local_id, a.text, a.source_text, a.recommendations, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "Show our work and the same work once more by May 2024 (R1)",
+                    "Show our work May 2024 and the same work once more by May 2024 (R1)", ["R1"],
+                    "2024-05", "May 2024")]
+
+
+def test_northumbria_names_a_run_on_piece_with_no_deadline_by_its_first_sixty_characters():
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    piece = "Show our work to every school and college in the region and beyond it (R1)"
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(["We will be visible by", piece], "n.txt", {})
+    assert str(refused.value) == f"n.txt:2: no deadline in run-on text {piece[:60]!r}"
+    assert len(piece) > 61
+
+
+def test_northumbria_openers_wording_and_the_line_a_refusal_names():
+    """A bullet sign before an opener does not hide it; a deadline cell's whole
+    wording is kept; a bullet with a spilled tail is refused at its first line."""
+    from kg.model import SourceError
+    from kg.parsers import northumbria
+
+    lines = ["We will be visible by", "\u2022 reviewing the plan\t\u2022\tend of May 2024",
+             "Show all of our work reviewing pay\t\u2022\tJune 2024 July 2025"]
+    got = [(a.local_id, a.text, a.lines, a.deadline.value, a.deadline.wording)
+           for a in northumbria.parse(lines, "n.txt", {})]
+    assert got == [("1", "reviewing the plan", (2, 2), "2024-05", "end of May 2024"),
+                   ("2", "Show all of our work", (3, 3), "2024-06", "June 2024"),
+                   ("3", "reviewing pay", (3, 3), "2025-07", "July 2025")]
+    with pytest.raises(SourceError) as refused:
+        northumbria.parse(["We will be visible by", "Show work\t\u2022\tsoon", "more words\t\t\u2022"],
+                          "n.txt", {})
+    assert str(refused.value) == "n.txt:2: no deadline in 'soon'"
+
+
+def test_the_resources_shipped_are_the_repository_files_of_ontology_and_data():
+    """What an installed tckg reads (kg.resources.shipped): every file under
+    ontology/ and then data/ but the packages' __init__.py and bytecode, by
+    path, depth first in name order, each with the repository file's bytes."""
+    import subprocess
+    from pathlib import Path
+
+    from kg.resources import shipped
+
+    # The repository's root, also when mutmut runs the tests from its copy in mutants/.
+    here = Path(__file__).resolve().parent
+    root = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=here, capture_output=True,
+                               text=True, check=True).stdout.strip())
+    tracked = subprocess.run(["git", "ls-files", "ontology", "data"], cwd=root, capture_output=True,
+                             text=True, check=True).stdout.split()
+    want = sorted((p for p in tracked if not p.endswith("/__init__.py")),
+                  key=lambda p: (p.startswith("data/"), p.split("/")))
+    got = list(shipped())
+    assert [name for name, _ in got] == want
+    assert all(entry.read_bytes() == (root / name).read_bytes() for name, entry in got)
+
+
+def test_files_in_takes_only_the_files_with_the_suffix_by_name(tmp_path):
+    from kg.resources import files_in
+
+    for name in ("b.rq", "a.rq", "notes.txt", "c.rq.bak"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "folder.rq").mkdir()
+    assert files_in(tmp_path, ".rq") == [tmp_path / "a.rq", tmp_path / "b.rq"]
