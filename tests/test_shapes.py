@@ -77,7 +77,7 @@ def test_plan_level_results_name_their_field_and_no_value():
     path over all of a plan's actions cost pyshacl-turbo time in the square of
     their number); SHACL then gives the plan itself as the value, which the
     report leaves out, as when they were property shapes. Both engines alike."""
-    from kg.validate import render_text
+    from kg.validation_text import render_text
     data = (SHAPES_DIR / "edge-plan-advice-per-plan.ttl").read_bytes()
     messages = {"actions": "The plan has no actions: add at least one action.",
                 "recommendations": "No action links to a TALENT recommendation: say which "
