@@ -397,6 +397,8 @@ def test_northumbria_joins_a_spilled_tail_and_stops_at_the_recommendations():
     (["nothing"], "n.txt:1: no 'We will ... by' section headings found"),
     (["We will be visible by", "spill\t\t\u2022"], "n.txt:2: a continuation line before any bullet"),
     (["We will be visible by", "\u2022 Show work\t\u2022\tsoon"], "n.txt:2: no deadline in 'soon'"),
+    (["We will be visible by", "\u2022 \t\u2022\tMay 2024"],
+     "n.txt:2: a bullet with a deadline ('May 2024') and no action text"),
     (["We will be visible by", "Show work (R1) soon"],
      "n.txt:2: no deadline in run-on text 'Show work (R1)'"),
 ])

@@ -80,6 +80,8 @@ def _pieces(item: str, line_no, openers, path):
     """[(source text, text, Deadline)] for one bullet line, merged bullets split apart."""
     if m := _BULLET.match(item):
         text, due = m.group("text"), m.group("due")
+        if not text.strip():
+            raise SourceError(path, line_no, f"a bullet with a deadline ({due.strip()!r}) and no action text")
         dates = [v for _, v in find_dates(due)]
         if not dates:
             raise SourceError(path, line_no, f"no deadline in {due!r}")
