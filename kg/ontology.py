@@ -31,9 +31,11 @@ class ConceptMatcher:
         graph = ontology_graph()
         self._patterns: list[tuple[re.Pattern, URIRef]] = []
         self._found: dict[str, list[URIRef]] = {}
+        self._labels: dict[str, URIRef] = {}
         for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
             for prop in (SKOS.prefLabel, SKOS.altLabel):
                 for label in graph.objects(concept, prop):
+                    self._labels.setdefault(_folded(label), concept)
                     words = r"\s+".join(re.escape(w) for w in str(label).split())
                     self._patterns.append((re.compile(rf"(?<![\w&]){words}(?![\w&])", re.IGNORECASE), concept))
 
@@ -47,10 +49,18 @@ class ConceptMatcher:
             known = self._found[text] = sorted({c for p, c in self._patterns if p.search(text)})
         return list(known)
 
+    def named(self, text: str) -> URIRef | None:
+        """The concept one of whose labels is the whole text ("Ongoing"), any case."""
+        return self._labels.get(_folded(text))
+
     def leading(self, text: str) -> URIRef | None:
         """The concept the text opens with ("Complete", "In progress - ...")."""
         hits = [(m.end(), c) for p, c in self._patterns if (m := p.match(text.strip()))]
         return max(hits)[1] if hits else None
+
+
+def _folded(label: str) -> str:
+    return " ".join(str(label).lower().split())
 
 
 @lru_cache(maxsize=1)

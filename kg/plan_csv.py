@@ -1,29 +1,50 @@
 """The CSV plan template, for people who do not write RDF, read into the plan model.
 
 Header row, UTF-8 (a byte-order mark is allowed), RFC 4180 quoting, one row per
-action. Structural problems (not UTF-8, no header, a missing column) make the
-file unreadable; problems with values (an unknown pillar, a code like R17, a
-date like 2024-13, a duplicate id) are left for the SHACL shapes to report, so
-that CSV, Turtle and JSON-LD plans go through one validation path.
+action. Structural problems (not UTF-8, no header, a missing column, a code that
+can make no IRI) make the file unreadable; problems with values (an unknown
+pillar, a code like R17, a date like 2024-13, a duplicate id) are left for the
+SHACL shapes to report, so that CSV, Turtle and JSON-LD plans go through one
+validation path.
+
+A plan typed in a spreadsheet is read as its author meant it, where that is not
+in doubt: column names in any case, with spaces for underscores and the usual
+singular or plural ("Pillar", "Success measures", "Deadline"); pillars and
+codes separated by commas as well as semicolons; a deadline written as "June 2025", "30 June 2025" or
+"30/06/2025" (day first, as UK dates are) kept as written and read as the date.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
+from datetime import date
 
 from kg.limits import CSV_CELL_CHARS, CSV_COLUMNS, CSV_ROWS
 from kg.model import PILLARS, Action, Deadline, Plan, UnreadablePlan
-from kg.text import split_owners
+from kg.text import find_dates, split_owners
 from kg.vocab import slugify
 
 COLUMNS = ("id", "parent", "action", "pillars", "recommendations", "owner", "due",
-           "success_measure", "status")
+           "success_measure", "status", "progress")
 REQUIRED = ("id", "action", "pillars")
+# Other names a spreadsheet gives the template's columns (after _column_key).
+ALIASES = {"pillar": "pillars", "recommendation": "recommendations", "owners": "owner",
+           "deadline": "due", "due_date": "due", "success_measures": "success_measure"}
+# What a TALENT code may hold and still name an IRI: R17 or X5 reach the shapes,
+# "E15 for a route" cannot.
+_CODE = re.compile(r"[A-Za-z0-9._-]+")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_WORDED_DATE = re.compile(r"(\d{1,2}(st|nd|rd|th)?\s+)?[A-Za-z]{3,9}\.?\s+\d{4}")
 
 
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(";") if part.strip()]
+def _column_key(name: str) -> str:
+    key = re.sub(r"[\s_-]+", "_", name.strip().lower())
+    return ALIASES.get(key, key)
+
+
+def _split(cell: str, separators: str = ";,") -> list[str]:
+    return [part.strip() for part in re.split(f"[{separators}]", cell) if part.strip()]
 
 
 def _pillar(name: str) -> str:
@@ -45,21 +66,9 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
                             "--institution on the command line, ?institution= over HTTP)")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in reader.fieldnames or []]
+        reader.fieldnames = _header([h.strip() for h in reader.fieldnames or []])
     except csv.Error as err:
         raise UnreadablePlan(f"the CSV header does not parse: {err}") from None
-    if len(header) > CSV_COLUMNS.value():
-        raise UnreadablePlan(f"the CSV header has {len(header):,} columns (limit "
-                             f"{CSV_COLUMNS.value():,}, {CSV_COLUMNS.env})")
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise UnreadablePlan(f"the CSV header lacks the required column(s) {', '.join(missing)}; "
-                             f"the template's columns are: {', '.join(COLUMNS)}")
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise UnreadablePlan(f"unknown column(s) {', '.join(unknown)}; the template's columns are: "
-                             f"{', '.join(COLUMNS)}")
-    reader.fieldnames = header
     plan = Plan(slug=slugify(institution) or "submitted", institution=institution,
                 title=title or "", source_file="", period_start=start, period_end=end)
     try:
@@ -69,6 +78,28 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
     except csv.Error as err:
         raise UnreadablePlan(f"the CSV does not parse at line {reader.line_num}: {err}") from None
     return plan
+
+
+def _header(names: list[str]) -> list[str]:
+    """The template's name for each column, or a refusal that says which is wrong."""
+    if len(names) > CSV_COLUMNS.value():
+        raise UnreadablePlan(f"the CSV header has {len(names):,} columns (limit "
+                             f"{CSV_COLUMNS.value():,}, {CSV_COLUMNS.env})")
+    keys = [_column_key(n) for n in names]
+    template = f"the template's columns are: {', '.join(COLUMNS)}"
+    missing = [c for c in REQUIRED if c not in keys]
+    if missing:
+        raise UnreadablePlan(f"the CSV header lacks the required column(s) {', '.join(missing)}; "
+                             + template)
+    unknown = [n for n, k in zip(names, keys) if k not in COLUMNS]
+    if unknown:
+        raise UnreadablePlan(f"unknown column(s) {', '.join(unknown)}; rename or remove them: "
+                             + template)
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise UnreadablePlan(f"more than one column for {', '.join(twice)} "
+                             f"({', '.join(n for n, k in zip(names, keys) if k in twice)}); keep one")
+    return keys
 
 
 def _within_limits(row: dict, number: int) -> None:
@@ -89,6 +120,11 @@ def _action(row: dict, number: int) -> Action:
         raise UnreadablePlan(f"row {number} has more cells than the header has columns")
     due = cell.get("due", "")
     owners = cell.get("owner", "")
+    codes = _split(cell.get("recommendations", ""))
+    for code in codes:
+        if not _CODE.fullmatch(code):
+            raise UnreadablePlan(f"row {number}: the recommendation {code[:60]!r} is not a "
+                                 "code (R1-R16, E1-E23); separate codes with ';'")
     return Action(
         local_id=cell.get("id", ""),
         iri_key=f"row-{number}",
@@ -97,11 +133,30 @@ def _action(row: dict, number: int) -> Action:
         source_text=cell.get("action", ""),
         lines=(number, number),
         pillars=[_pillar(p) for p in _split(cell.get("pillars", ""))],
-        recommendations=[c.upper() for c in _split(cell.get("recommendations", ""))],
-        deadline=Deadline(due, due) if due else None,
-        owners=[n for part in _split(owners) for n in split_owners(part)] if owners else [],
+        recommendations=[c.upper() for c in codes],
+        deadline=Deadline(_date(due), due) if due else None,
+        owners=[n for part in _split(owners, ";") for n in split_owners(part)] if owners else [],
         owner_wording=owners or None,
         success_measures=[cell["success_measure"]] if cell.get("success_measure") else [],
         status=cell.get("status") or None,
         status_code=cell.get("status") or None,
+        progress=cell.get("progress") or None,
     )
+
+
+def _date(due: str) -> str:
+    """The deadline as YYYY-MM or YYYY-MM-DD when the cell is one real date in words
+    or day first with slashes; otherwise as written, for the shapes to judge."""
+    read = None
+    if uk := _UK_DATE.fullmatch(due):
+        day, month, year = map(int, uk.groups())
+        read = f"{year:04d}-{month:02d}-{day:02d}"
+    elif _WORDED_DATE.fullmatch(due) and len(found := find_dates(due)) == 1:
+        read = found[0][1]
+    if read is None:
+        return due
+    try:
+        date.fromisoformat(read if len(read) == 10 else f"{read}-01")
+    except ValueError:  # 31/02/2025: shown to the author as they wrote it
+        return due
+    return read

@@ -133,8 +133,9 @@ def add_plan(graph: Graph, plan: Plan, source_path: Path | None = None) -> URIRe
             graph.add((owner, _LABEL, Literal(name)))
             for kind in types.all_in(name):
                 graph.add((owner, _STAKEHOLDER_TYPE, kind))
-        if action.status_code:
-            graph.add((iri, _STATUS, TCID[f"status-{slugify(action.status_code)}"]))
+        if action.status_code:  # a label of the scheme ("Ongoing"), or a code for the shapes to judge
+            graph.add((iri, _STATUS, status_scheme.named(action.status_code)
+                       or TCID[f"status-{slugify(action.status_code)}"]))
         elif action.status and (status := status_scheme.leading(action.status)):
             graph.add((iri, _STATUS, status))
     return node

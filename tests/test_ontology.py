@@ -137,3 +137,19 @@ def test_status_the_wording_opens_with(text, expected):
 
     found = statuses().leading(text)
     assert (None if found is None else _names([found])[0]) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ongoing", "status-in-progress"), ("  in   PROGRESS ", "status-in-progress"),
+    ("Completed", "status-complete"), ("achieved", "status-complete"),
+    ("not started", "status-not-started"),
+    ("complete - ongoing", None),   # the whole text must be one label, not open with one
+    ("on going", None), ("done", None), ("", None),
+    ("Work on the action has not begun.", None),   # a definition is not a label
+    ("Human resources", None),   # another scheme's label
+])
+def test_status_the_whole_text_names(text, expected):
+    from kg.ontology import statuses
+
+    found = statuses().named(text)
+    assert (None if found is None else _names([found])[0]) == expected

@@ -13,14 +13,15 @@ from rdflib.namespace import SH
 
 from kg.build import SOURCES_DIR
 from kg.model import UnreadablePlan
-from kg.rdf import plans_to_graph
+from kg.plan_csv import read_csv_plan
+from kg.rdf import add_plan, new_graph, plans_to_graph
 from kg.sources import load_sources
 from kg.validate import PlanTooLarge, validate
 from tests.conftest import TCKG
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "data" / "templates"
-HEADER = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+HEADER = "id,parent,action,pillars,recommendations,owner,due,success_measure,status,progress\n"
 GOOD_ROW = "A1,,Publish profiles of every technical team online,Visibility,R11,HR,2025-06,Profiles live,in progress\n"
 # The warning counts the README reports for the five source plans.
 SOURCE_WARNINGS = {"northumbria": 78, "ntu": 2, "manchester-met": 174, "leicester": 27, "portsmouth": 22}
@@ -64,6 +65,42 @@ def test_a_header_only_csv_is_a_plan_with_no_actions():
     report = csv_report(HEADER)
     assert not report.conforms
     assert (None, "actions", "PlanHasActions") in violations(report)
+
+
+def test_column_names_are_read_in_any_case_spacing_and_the_usual_number():
+    header = "ID,Parent,Action,Pillar,Recommendation,Owners,Deadline,Success measures,STATUS,Progress\n"
+    row = GOOD_ROW.rstrip("\n") + ",Four of six teams done\n"
+    assert read_csv_plan((header + row).encode(), **PLAN) == read_csv_plan((HEADER + row).encode(), **PLAN)
+    assert read_csv_plan(b"id,Due Date,action,pillars\nA1,2025-06,Do it well,Visibility\n",
+                         **PLAN).actions[0].deadline.value == "2025-06"
+    assert read_csv_plan(b"Success-Measure,id,action,pillars\nOne,A1,Do it,Visibility\n",
+                         **PLAN).actions[0].success_measures == ["One"]
+
+
+def test_two_columns_for_one_field_are_refused_naming_both():
+    with pytest.raises(UnreadablePlan, match=r"more than one column for pillars \(Pillar, pillars\)"):
+        csv_report("id,action,Pillar,pillars\nA1,Publish profiles,Visibility,Recognition\n")
+
+
+def test_an_unknown_column_is_refused_naming_it():
+    with pytest.raises(UnreadablePlan, match=r"unknown column\(s\) RAG; rename or remove them"):
+        csv_report("id,action,pillars,RAG\nA1,Publish profiles,Visibility,Green\n")
+
+
+def test_pillars_and_codes_may_be_separated_by_commas_owners_only_by_semicolons():
+    row = "A1,,Publish profiles of every technical team online,\"Visibility, recognition\",\"R11, E3\"," \
+          "\"Head of School (Science, Engineering)\",2025-06,Profiles live,in progress,\n"
+    action = read_csv_plan((HEADER + row).encode(), **PLAN).actions[0]
+    assert (action.pillars, action.recommendations) == (["Visibility", "Recognition"], ["R11", "E3"])
+    assert action.owners == ["Head of School (Science, Engineering)"]
+    assert csv_report(HEADER + row).conforms
+
+
+def test_the_progress_column_is_kept():
+    row = GOOD_ROW.rstrip("\n") + ",\"Four of six teams done; two in 2026\"\n"
+    assert read_csv_plan((HEADER + row).encode(), **PLAN).actions[0].progress == \
+        "Four of six teams done; two in 2026"
+    assert read_csv_plan((HEADER + GOOD_ROW).encode(), **PLAN).actions[0].progress is None
 
 
 def test_missing_required_column_names_it():
@@ -117,15 +154,46 @@ def test_codes_outside_the_two_schemes(code):
     assert violations(report) == {("A1", "recommendations", "ActionRecommendation")}
 
 
-@pytest.mark.parametrize("due", ["2024-13", "2025-02-30", "June 2025", "2025/06"])
+@pytest.mark.parametrize("due", ["2024-13", "2025-02-30", "2025/06", "Summer 2025", "Q3 2025",
+                                 "31/02/2025", "06/31/2025", "31 June 2025", "June 2025 or July 2025"])
 def test_invalid_dates(due):
     report = csv_report(HEADER + GOOD_ROW.replace("2025-06", due))
     assert ("A1", "due", "ActionDeadline") in violations(report)
+    # The author sees the deadline as they wrote it, not a reading of it.
+    assert [r.value for r in report.results if r.path == "due"] == [due]
 
 
-def test_invalid_status():
-    report = csv_report(HEADER + GOOD_ROW.replace("in progress", "done"))
+@pytest.mark.parametrize(("due", "read"), [
+    ("June 2025", "2025-06"), ("Jun 2025", "2025-06"), ("Sept. 2025", "2025-09"),
+    ("30 June 2025", "2025-06-30"), ("1st July 2025", "2025-07-01"),
+    ("30/06/2025", "2025-06-30"), ("1/7/2025", "2025-07-01"), ("29/02/2028", "2028-02-29"),
+])
+def test_a_deadline_in_words_or_day_first_is_read_as_the_date_and_kept_as_written(due, read):
+    report = csv_report(HEADER + GOOD_ROW.replace("2025-06", due))
+    as_iso = csv_report(HEADER + GOOD_ROW.replace("2025-06", read))
+    assert report.conforms and report.results == as_iso.results
+    assert "ActionDeadline" not in {r.shape.rsplit("#", 1)[-1] for r in report.results}
+    action = read_csv_plan((HEADER + GOOD_ROW.replace("2025-06", due)).encode(), **PLAN).actions[0]
+    assert (action.deadline.value, action.deadline.wording) == (read, due)
+
+
+@pytest.mark.parametrize("status", ["done", "on going", "complete - ongoing"])
+def test_invalid_status(status):
+    report = csv_report(HEADER + GOOD_ROW.replace("in progress", status))
     assert violations(report) == {("A1", "status", "ActionStatus")}
+
+
+@pytest.mark.parametrize(("status", "code"), [("Ongoing", "in-progress"), ("COMPLETED", "complete"),
+                                              ("achieved", "complete"), ("Not Started", "not-started")])
+def test_any_label_of_a_status_is_that_status_and_its_wording_is_kept(status, code):
+    data = (HEADER + GOOD_ROW.replace("in progress", status)).encode()
+    report = validate(data, "csv", **PLAN)
+    assert report.conforms and report.results == csv_report(HEADER + GOOD_ROW).results
+    graph = new_graph()
+    add_plan(graph, read_csv_plan(data, **PLAN))
+    assert {(str(p).rsplit("#", 1)[-1], str(o).rsplit("/", 1)[-1]) for _, p, o in graph
+            if str(p).endswith(("#status", "#statusWording"))} == {("status", f"status-{code}"),
+                                                                  ("statusWording", status)}
 
 
 def test_empty_file_is_unreadable():
@@ -294,9 +362,13 @@ def test_turtle_pyoxigraph_refuses_goes_to_rdflib_with_rdflibs_message():
 
 def test_a_csv_code_that_makes_no_iri_is_unreadable_not_a_crash():
     # The recommendation becomes an IRI; a space cannot be in one (found by fuzzing: a 500).
-    with pytest.raises(UnreadablePlan, match="invalid IRI"):
+    with pytest.raises(UnreadablePlan, match=r"row 2: the recommendation 'E15 FOR AN APPRENTICESHIP' "
+                                             r"is not a code \(R1-R16, E1-E23\)"):
         csv_report(HEADER + GOOD_ROW.replace(",R11,", ",E15 FOR AN APPRENTICESHIP,"))
+    with pytest.raises(UnreadablePlan, match="row 3: the recommendation 'R1#2'"):
+        csv_report(HEADER + GOOD_ROW + GOOD_ROW.replace("A1,", "A2,").replace(",R11,", ",R1#2,"))
     assert csv_report(HEADER + GOOD_ROW.replace(",R11,", ",E15,")).conforms
+    assert csv_report(HEADER + GOOD_ROW.replace(",R11,", ",e15_a-b.2,")).violations == 1
 
 
 @pytest.mark.parametrize("case", ["action-deadline.ttl", "edge-action-parent-same-plan.ttl",
