@@ -26,11 +26,12 @@ from kg.text import find_dates, split_owners
 from kg.vocab import slugify
 
 COLUMNS = ("id", "parent", "action", "pillars", "recommendations", "owner", "due",
-           "success_measure", "status", "progress")
+           "success_measure", "status", "progress", "title", "comment")
 REQUIRED = ("id", "action", "pillars")
 # Other names a spreadsheet gives the template's columns (after _column_key).
 ALIASES = {"pillar": "pillars", "recommendation": "recommendations", "owners": "owner",
-           "deadline": "due", "due_date": "due", "success_measures": "success_measure"}
+           "deadline": "due", "due_date": "due", "success_measures": "success_measure",
+           "comments": "comment", "notes": "comment"}
 # What a TALENT code may hold and still name an IRI: R17 or X5 reach the shapes,
 # "E15 for a route" cannot.
 _CODE = re.compile(r"[A-Za-z0-9._-]+")
@@ -141,6 +142,8 @@ def _action(row: dict, number: int) -> Action:
         status=cell.get("status") or None,
         status_code=cell.get("status") or None,
         progress=cell.get("progress") or None,
+        title=cell.get("title") or None,
+        comment=cell.get("comment") or None,
     )
 
 

@@ -96,11 +96,14 @@ def test_pillars_and_codes_may_be_separated_by_commas_owners_only_by_semicolons(
     assert csv_report(HEADER + row).conforms
 
 
-def test_the_progress_column_is_kept():
-    row = GOOD_ROW.rstrip("\n") + ",\"Four of six teams done; two in 2026\"\n"
-    assert read_csv_plan((HEADER + row).encode(), **PLAN).actions[0].progress == \
-        "Four of six teams done; two in 2026"
-    assert read_csv_plan((HEADER + GOOD_ROW).encode(), **PLAN).actions[0].progress is None
+def test_the_optional_columns_are_kept():
+    header = HEADER.rstrip("\n") + ",title,Notes\n"
+    row = GOOD_ROW.rstrip("\n") + ',"Four of six teams done; two in 2026",Team profiles,"Agreed, May"\n'
+    action = read_csv_plan((header + row).encode(), **PLAN).actions[0]
+    assert (action.progress, action.title, action.comment) == (
+        "Four of six teams done; two in 2026", "Team profiles", "Agreed, May")
+    bare = read_csv_plan((HEADER + GOOD_ROW).encode(), **PLAN).actions[0]
+    assert (bare.progress, bare.title, bare.comment) == (None, None, None)
 
 
 def test_missing_required_column_names_it():
