@@ -58,21 +58,26 @@ def tally(codes: dict[str, int | None], names: list[str]) -> tuple[int, int, int
 
 
 def estimate(found, share: float, seed: int, least: int) -> tuple[list[str], float, float]:
-    """Rows per module, then the whole scope's score and its 95% margin: each
-    module weighted by its mutants, a sampled one with its sampling variance
-    (finite population corrected); a module run whole adds no variance."""
-    rows, total, mean, variance = [], sum(len(c) for c in found.values()), 0.0, 0.0
+    """Rows per module, then the scope's score and its 95% margin: each module
+    weighted by its mutants, a sampled one with its sampling variance (finite
+    population corrected); a module run whole adds no variance. A module with no
+    judged mutant yet is left out of the weights (and said so), not counted as 100%."""
+    rows, parts = [], []
     for module, codes in found.items():
         whole = all(code is not None for code in codes.values())
         names = sorted(codes) if whole else pick(list(codes), share, seed, least)
         judged, detected, missing = tally(codes, names)
-        rate = detected / judged if judged else 1.0
-        weight = len(codes) / total
-        mean += weight * rate
-        if not whole and judged > 1:
-            variance += weight ** 2 * rate * (1 - rate) / (judged - 1) * (1 - len(names) / len(codes))
         how = "all" if whole else f"sample of {len(names)}" + (f", {missing} not run" if missing else "")
-        rows.append(f"| `{module}` | {len(codes)} | {how} | {detected}/{judged} | {100 * rate:.0f}% |")
+        rate = detected / judged if judged else None
+        rows.append(f"| `{module}` | {len(codes)} | {how} | {detected}/{judged} | "
+                    + ("no result |" if rate is None else f"{100 * rate:.0f}% |"))
+        if rate is not None:
+            spread = 0.0 if whole or judged < 2 else \
+                rate * (1 - rate) / (judged - 1) * (1 - len(names) / len(codes))
+            parts.append((len(codes), rate, spread))
+    total = sum(size for size, _, _ in parts)
+    mean = sum(size * rate for size, rate, _ in parts) / total
+    variance = sum((size / total) ** 2 * spread for size, _, spread in parts)
     return rows, mean, 1.96 * math.sqrt(variance)
 
 
