@@ -268,12 +268,3 @@ def test_a_validation_pool_is_spawned_warm_workers_of_the_count_asked(monkeypatc
         assert executor._initializer is warm
     finally:
         pool.close()
-
-
-@pytest.mark.parametrize("query, expected", [
-    ("ASK { <urn:s1> <urn:p> ?o }", True), ("ASK { <urn:s9> <urn:p> ?o }", False)])
-def test_an_ask_outcome_reads_back_as_its_boolean(three, query, expected):
-    outcome = answer(three, query, 5)
-    assert outcome == Outcome("boolean", b"true" if expected else b"false", False)
-    assert bool(outcome.results()) is expected
-    assert bool(three.query(query)) is expected

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -20,12 +19,10 @@ from kg.store import (
     canonical_ntriples,
     current_generation,
     current_ntriples,
-    open_store,
     read_manifest,
     state_home,
     write_store,
 )
-from kg.store.base import StoreDamaged, StoreMissing
 from kg.vocab import action_iri, short_id
 
 
@@ -163,17 +160,6 @@ def test_generation_and_served_graph(tmp_path):
     old = {k: v for k, v in json.loads(path.read_text()).items() if k != "generation"}
     path.write_text(json.dumps(old))
     assert current_generation(tmp_path) == old["checksum"]
-
-
-def test_a_missing_or_damaged_graph_is_named_with_its_remedy(tmp_path):
-    graph = tmp_path / "graph"
-    for read in (read_manifest, open_store):
-        with pytest.raises(StoreMissing, match=f"^no graph in {re.escape(str(graph))}: run `tckg build` first$"):
-            read(tmp_path)
-    write_store(canonical_ntriples(b"<http://e.org/a> <http://e.org/p> <http://e.org/o> .\n"), tmp_path, {})
-    (graph / "graph.json").write_text("{not json")
-    with pytest.raises(StoreDamaged, match=r"graph\.json is damaged \(JSONDecodeError: .*\): run `tckg build`"):
-        read_manifest(tmp_path)
 
 
 MODEL = "a-model"
