@@ -69,12 +69,13 @@ mutants: install
 # with every sampled mutant run already, only the score is printed (mutmut run
 # with no names would run them all).
 SHARE ?= 0.10
+SEED ?= 2026
 mutants-sample: install
 	$(PIP) install --quiet -e '.[test,mutants]'
 	nice $(VENV)/bin/mutmut run --max-children 2 'kg.model*'
-	names="$$($(PY) tests/mutation_sample.py pick --share $(SHARE) --least 8 kg.)"; \
+	names="$$($(PY) tests/mutation_sample.py pick --share $(SHARE) --seed $(SEED) --least 8 kg.)"; \
 		[ -z "$$names" ] || nice $(VENV)/bin/mutmut run --max-children 2 $$names
-	$(PY) tests/mutation_sample.py score --share $(SHARE) --least 8 kg.
+	$(PY) tests/mutation_sample.py score --share $(SHARE) --seed $(SEED) --least 8 kg.
 
 mutants-rest: install
 	$(PIP) install --quiet -e '.[test,mutants]'
