@@ -69,6 +69,11 @@ def stakeholder_types() -> ConceptMatcher:
 
 
 @lru_cache(maxsize=1)
+def pillars() -> ConceptMatcher:
+    return ConceptMatcher(TCID["scheme-pillars"])
+
+
+@lru_cache(maxsize=1)
 def statuses() -> ConceptMatcher:
     return ConceptMatcher(TCID["scheme-status"])
 

@@ -21,9 +21,10 @@ import re
 from datetime import date
 
 from kg.limits import CSV_CELL_CHARS, CSV_COLUMNS, CSV_ROWS
-from kg.model import PILLARS, Action, Deadline, Plan, UnreadablePlan
+from kg.model import Action, Deadline, Plan, UnreadablePlan
+from kg.ontology import pillars
 from kg.text import find_dates, split_owners
-from kg.vocab import slugify
+from kg.vocab import PILLAR_IRIS, slugify
 
 COLUMNS = ("id", "parent", "action", "pillars", "recommendations", "owner", "due",
            "success_measure", "status", "progress", "title", "comment")
@@ -49,9 +50,11 @@ def _split(cell: str, separators: str = ";,") -> list[str]:
 
 
 def _pillar(name: str) -> str:
-    """The canonical pillar name, matched ignoring case; other names pass through
+    """The canonical name of the pillar one of whose labels (in ontology/, any
+    case) is the name: "Recognised", "career pathways"; other names pass through
     for the shapes to refuse."""
-    return next((p for p in PILLARS if p.lower() == name.lower()), name)
+    concept = pillars().named(name)
+    return next((p for p, iri in PILLAR_IRIS.items() if iri == concept), name)
 
 
 def read_csv_plan(data: bytes, institution: str | None = None, title: str | None = None,

@@ -12,7 +12,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.build import SOURCES_DIR
-from kg.model import UnreadablePlan
+from kg.model import PILLARS, UnreadablePlan
 from kg.plan_csv import read_csv_plan
 from kg.rdf import add_plan, new_graph, plans_to_graph
 from kg.sources import load_sources
@@ -121,6 +121,19 @@ def test_unknown_pillar_names_the_allowed_ones():
 def test_pillars_are_case_insensitive_and_semicolon_separated():
     report = csv_report(HEADER + GOOD_ROW.replace("Visibility", "visibility; CAREER development"))
     assert report.conforms
+
+
+@pytest.mark.parametrize(("cell", "read"), [
+    ("Recognised", ["Recognition"]), ("career  PATHWAYS", ["Career Development"]),
+    ("Skills sustainability;visible", ["Sustainability", "Visibility"]),
+    ("Career Development & Progression", ["Career Development & Progression"]),   # no label: kept
+    ("Visibility and Recognition", ["Visibility and Recognition"]),
+    ("Technicians", ["Technicians"]),   # another scheme's label is no pillar
+])
+def test_a_pillar_is_named_by_any_of_its_labels_and_anything_else_is_kept_for_the_shapes(cell, read):
+    data = HEADER + GOOD_ROW.replace("Visibility", f'"{cell}"')
+    assert read_csv_plan(data.encode(), **PLAN).actions[0].pillars == read
+    assert csv_report(data).conforms is (read[0] in PILLARS)
 
 
 def test_duplicate_id_is_reported_on_both_rows():
