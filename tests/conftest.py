@@ -191,13 +191,35 @@ _COSTLY_FIXTURES = {"built_home", "each_store", "each_client", "external_home", 
                     "oxigraph_servers", "search_home", "cli_home"}
 
 
+# The files that take longest, longest first (`--durations=0` summed per file),
+# so that `make test`'s two workers (--dist loadfile --no-loadscope-reorder: xdist
+# otherwise starts the files with most tests first, and these have few) never
+# end with one of them alone while the other worker idles. Each worker starts on
+# two: test_publish's worker makes the shared build while the other runs
+# test_package and test_shapes, which need no build (test_package's last test reads it).
+SLOWEST_FIRST = ("test_publish.py", "test_package.py", "test_damaged_state.py", "test_shapes.py",
+                 "test_benchmarks_isolated.py", "test_filters.py", "test_suggested_links.py",
+                 "test_external_store.py", "test_validate.py", "test_search.py",
+                 "test_cli_search.py", "test_plans_http.py", "test_api_server.py")
+
+
+def _slowest_first(item) -> int:
+    name = item.path.name
+    return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     """On a mutant (mutmut runs its tests with -x, in a fresh process each), the
     cheapest tests first: those needing no build or server, then by the time
     mutmut measured. A mutant most tests catch then stops in a second, not after
     the first test that happened to build the graph (a parser mutant: the golden
-    comparison fails before any graph is built). Other runs keep their order."""
-    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+    comparison fails before any graph is built). mutmut's other passes keep
+    their order; any other run starts the slowest files first (SLOWEST_FIRST)."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if not mutant:
+        items.sort(key=_slowest_first)  # stable: the rest keep their order
+        return
+    if "__mutmut_" not in mutant:
         return
     import json
 
