@@ -194,10 +194,11 @@ _COSTLY_FIXTURES = {"built_home", "each_store", "each_client", "external_home", 
 # The files that take longest, longest first (`--durations=0` summed per file),
 # so that `make test`'s two workers (--dist loadfile --no-loadscope-reorder: xdist
 # otherwise starts the files with most tests first, and these have few) never
-# end with one of them alone while the other worker idles. Each worker starts on
-# two: test_publish's worker makes the shared build while the other runs
-# test_package and test_shapes, which need no build (test_package's last test reads it).
-SLOWEST_FIRST = ("test_publish.py", "test_package.py", "test_damaged_state.py", "test_shapes.py",
+# end with one of them alone while the other worker idles. A worker takes the next
+# file when it is nearly done with its last: test_publish's worker makes the shared
+# build while the other runs test_package and test_shapes, which need none
+# (test_package's last test reads it).
+SLOWEST_FIRST = ("test_publish.py", "test_package.py", "test_shapes.py", "test_damaged_state.py",
                  "test_benchmarks_isolated.py", "test_filters.py", "test_suggested_links.py",
                  "test_external_store.py", "test_validate.py", "test_search.py",
                  "test_cli_search.py", "test_plans_http.py", "test_api_server.py")
