@@ -32,9 +32,10 @@ browser:
 
 # Two pytest workers, a test file each at a time (--dist loadfile keeps a module's
 # fixtures in one worker): much of the suite waits on tckg processes, servers and a
-# browser, so two workers keep both cores of a 2-core machine busy.
+# browser, so two workers keep both cores of a 2-core machine busy. The slowest
+# files start first (tests/conftest.py SLOWEST_FIRST), not xdist's largest.
 test: install browser
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 lint: install
 	$(VENV)/bin/ruff check kg search api tests benchmarks

@@ -55,28 +55,13 @@ def built_once(tmp_path_factory, name: str, make) -> Path:
     return home
 
 
-def _cli_build(home: Path) -> None:
-    done = tckg(home, "build")
-    assert done.returncode == 0, done.stderr
-    assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in done.stderr
-    assert "172 actions, 860 suggested links" in done.stderr
-    assert "search index: 172 actions, 384-d flat index, queries encoded by onnx" in done.stderr
-    assert done.stdout == ""
-
-
 @pytest.fixture(scope="session")
-def cli_home(tmp_path_factory) -> Path:
-    """A state home built by `tckg build` in a real process: graph and index."""
-    return built_once(tmp_path_factory, "cli-home", _cli_build)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _homes_built_side_by_side(request):
-    """The second xdist worker starts on `tckg build`'s home while the first
-    builds the in-process one, rather than both waiting on one build."""
-    if os.environ.get("PYTEST_XDIST_WORKER") == "gw1" and any(
-            "cli_home" in item.fixturenames for item in request.session.items):
-        request.getfixturevalue("cli_home")
+def cli_home(search_home) -> Path:
+    """The state home the `tckg` processes read: the session's one build (a
+    second build by `tckg build` in a process cost 30 s of CPU a run and tested
+    nothing more; `tckg build` in a real process from scratch is tested by
+    tests/test_publish.py's rebuild, with its output)."""
+    return search_home
 
 
 def shared(fixture_name: str, config) -> str:
@@ -206,13 +191,36 @@ _COSTLY_FIXTURES = {"built_home", "each_store", "each_client", "external_home", 
                     "oxigraph_servers", "search_home", "cli_home"}
 
 
+# The files that take longest, longest first (`--durations=0` summed per file),
+# so that `make test`'s two workers (--dist loadfile --no-loadscope-reorder: xdist
+# otherwise starts the files with most tests first, and these have few) never
+# end with one of them alone while the other worker idles. A worker takes the next
+# file when it is nearly done with its last: test_publish's worker makes the shared
+# build while the other runs test_package and test_shapes, which need none
+# (test_package's last test reads it).
+SLOWEST_FIRST = ("test_publish.py", "test_package.py", "test_shapes.py", "test_damaged_state.py",
+                 "test_benchmarks_isolated.py", "test_filters.py", "test_suggested_links.py",
+                 "test_external_store.py", "test_validate.py", "test_search.py",
+                 "test_cli_search.py", "test_plans_http.py", "test_api_server.py")
+
+
+def _slowest_first(item) -> int:
+    name = item.path.name
+    return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     """On a mutant (mutmut runs its tests with -x, in a fresh process each), the
     cheapest tests first: those needing no build or server, then by the time
     mutmut measured. A mutant most tests catch then stops in a second, not after
     the first test that happened to build the graph (a parser mutant: the golden
-    comparison fails before any graph is built). Other runs keep their order."""
-    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+    comparison fails before any graph is built). mutmut's other passes keep
+    their order; any other run starts the slowest files first (SLOWEST_FIRST)."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if not mutant:
+        items.sort(key=_slowest_first)  # stable: the rest keep their order
+        return
+    if "__mutmut_" not in mutant:
         return
     import json
 

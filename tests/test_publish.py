@@ -166,8 +166,10 @@ def test_replace_keeps_iris_says_what_superseded_what_and_survives_a_rebuild(pub
     for derived in ("graph", "index", "suggest"):
         shutil.rmtree(home / derived)
     registry = (home / "plans" / "registry.json").read_bytes()
-    rebuilt = tckg(home, "build")
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    rebuilt = tckg(home, "build")  # the suite's one whole `tckg build` in a process
+    assert (rebuilt.returncode, rebuilt.stdout) == (0, ""), rebuilt.stderr
+    assert "parsed leicester-2024.txt: 35 actions (26 leaf)" in rebuilt.stderr
+    assert "search index: 188 actions, 384-d flat index, queries encoded by onnx" in rebuilt.stderr
     assert f"added plan plans/{HARBOUR_ID}/v2.csv: 10 actions for University of Harbourside" in rebuilt.stderr
     assert "188 actions, 940 suggested links" in rebuilt.stderr
     assert (home / "plans" / "registry.json").read_bytes() == registry
