@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -13,12 +12,20 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph
 
 from kg import resources
+from kg.integrity import read_json, verify
 from kg.ontology import ontology_graph
 from kg.plans import REGISTRY, plans_dir
 from kg.publish import STAGED, new_generation, registry_graph
 from kg.rdf import plans_to_graph, summary_links
 from kg.sources import load_sources
-from kg.store import StoreMissing, canonical_ntriples, memory_store, read_manifest, write_store
+from kg.store import (
+    StoreMissing,
+    canonical_ntriples,
+    memory_store,
+    read_manifest,
+    verify_graph,
+    write_store,
+)
 from kg.vocab import TC
 
 SOURCES_DIR = resources.SOURCES  # the five plans, as installed
@@ -98,21 +105,26 @@ def build_inputs(home: Path, model: str, sources_dir: Path = SOURCES_DIR,
     return digest.hexdigest()
 
 
+class _Damaged(Exception):
+    """A derived part whose files are not what its manifest lists."""
+
+
 def up_to_date(home: Path, model: str) -> str | None:
     """Why a build would change nothing (the same sources, added plans, ontology
     files, labels, model and code as the state in home, whose graph and derived
-    parts agree), or None. Reads manifests only: no model, no search imports."""
+    parts agree and are whole), or None. Reads manifests and checks the files'
+    checksums, as loading them would: a damaged file means a build (it repairs
+    it), not "nothing to build". No model, no search imports."""
     try:
         graph = read_manifest(home)
-    except StoreMissing:
+        verify_graph(home)
+        for folder in STAGED:  # the derived parts: search index, suggesters
+            part = read_json(home / folder / "manifest.json", _Damaged)
+            if part.get("graph_checksum") != graph["checksum"] or part.get("model") != model:
+                return None
+            verify(home / folder, part.get("checksums"), _Damaged)
+    except (StoreMissing, _Damaged):
         return None
-    for folder in STAGED:  # the derived parts: search index, suggesters
-        path = home / folder / "manifest.json"
-        if not path.exists():
-            return None
-        part = json.loads(path.read_text(encoding="utf-8"))
-        if part.get("graph_checksum") != graph["checksum"] or part.get("model") != model:
-            return None
     if graph.get("inputs") != build_inputs(home, model):
         return None
     return (f"the graph ({graph['actions']} actions), index and suggesters in {home} were "

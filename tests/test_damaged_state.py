@@ -118,13 +118,14 @@ def test_an_index_from_before_the_checksums_is_refused(home):
 
 
 def test_build_replaces_damaged_files(home, search_home, searcher):
-    from search.build import build_all
-    from search.encoder import load_encoder
-
-    for name in ("graph/graph.nt", "graph/graph.json", "index/vectors.faiss",
-                 "index/documents.json", "suggest/links.npz"):
+    # `tckg build` itself, as the message tells the user to run: it must see the
+    # damage (not say "nothing to build") and repair every part.
+    for name in ("graph/graph.nt", "graph/graph.json", "index/vectors.faiss", "index/documents.json",
+                 "suggest/links.npz"):
         truncate(home / name)
-    build_all(home, load_encoder())
+    build = tckg(home, "build")
+    assert build.returncode == 0, build.stderr
+    assert "nothing to build" not in build.stderr
     repaired = Searcher.open(home)
     assert repaired.search("fair attribution policy", 10) == searcher.search("fair attribution policy", 10)
     assert load_graph(home).__len__() == len(load_graph(search_home))

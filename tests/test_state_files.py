@@ -171,10 +171,12 @@ def fresh_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("up-to-date")
     build_graph(home, inputs=build_inputs(home, MODEL))
     checksum = read_manifest(home)["checksum"]
-    for folder in STAGED:
+    for folder in STAGED:  # each part one file, listed with its checksum as a build lists it
         (home / folder).mkdir()
-        (home / folder / "manifest.json").write_text(
-            json.dumps({"graph_checksum": checksum, "model": MODEL}))
+        (home / folder / "part.bin").write_bytes(folder.encode() * 100)
+        (home / folder / "manifest.json").write_text(json.dumps(
+            {"graph_checksum": checksum, "model": MODEL,
+             "checksums": {"part.bin": integrity.file_digest(home / folder / "part.bin")}}))
     return home
 
 
@@ -198,7 +200,9 @@ def _edit_manifest(path: Path, **changes):
 
 @pytest.mark.parametrize("change", [
     "no graph", "no index", "no suggesters", "index of another graph", "suggesters of another model",
-    "another model asked", "a plan added since", "inputs not recorded"])
+    "another model asked", "a plan added since", "inputs not recorded",
+    "an index file damaged", "a suggester file missing", "checksums not listed",
+    "an index manifest damaged", "the graph's dump damaged", "the graph's store gone"])
 def test_any_change_means_a_build(home, change):
     model = MODEL
     if change == "no graph":
@@ -216,8 +220,24 @@ def test_any_change_means_a_build(home, change):
     elif change == "a plan added since":
         (home / "plans").mkdir()
         (home / "plans" / "registry.json").write_text('{"format": 1, "plans": []}\n')
-    else:
+    elif change == "inputs not recorded":
         _edit_manifest(home / "graph" / "graph.json", inputs="")
+    elif change == "an index file damaged":  # same size, one byte changed
+        part = home / "index" / "part.bin"
+        part.write_bytes(b"X" + part.read_bytes()[1:])
+    elif change == "a suggester file missing":
+        (home / "suggest" / "part.bin").unlink()
+    elif change == "checksums not listed":
+        _edit_manifest(home / "suggest" / "manifest.json", checksums={})
+    elif change == "an index manifest damaged":
+        (home / "index" / "manifest.json").write_text('{"graph_checksum": ')
+    elif change == "the graph's dump damaged":
+        dump = home / "graph" / "graph.nt"
+        dump.write_bytes(dump.read_bytes()[:-2])
+    else:  # the store's own files gone, its dump and manifest kept
+        for path in (home / "graph").iterdir():
+            if path.name not in ("graph.nt", "graph.json"):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert up_to_date(home, model) is None
 
 

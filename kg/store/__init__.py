@@ -63,6 +63,11 @@ def current_ntriples(home: Path | None = None) -> bytes:
     return backend().ntriples(home or state_home())
 
 
+def verify_graph(home: Path | None = None) -> None:
+    """Raise StoreMissing (StoreDamaged when damaged) unless the served graph is whole."""
+    backend().verify(home or state_home())
+
+
 def current_generation(home: Path | None = None) -> str:
     """The id of the generation being served; it changes with every build or
     publish, which is how a long-running process learns to reload."""

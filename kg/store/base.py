@@ -100,6 +100,11 @@ class Backend(Protocol):
         """The generation being served, as canonical N-Triples (what a publish
         starts from), from this backend and never from another's files."""
 
+    def verify(self, home: Path) -> None:
+        """Raise StoreMissing (or StoreDamaged) unless the generation being served
+        is whole as far as tckg can tell: what `tckg build` checks before it says
+        there is nothing to build."""
+
     def query_runner(self, home: Path, timeout: float, max_rows: int,
                      workers: int) -> QueryRunner:
         """A runner for the public SPARQL endpoint."""

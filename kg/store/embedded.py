@@ -128,6 +128,11 @@ class EmbeddedBackend:
         read_manifest(home)  # StoreMissing when nothing was built
         return checked_dump(home / GRAPH_DIR).read_bytes()
 
+    def verify(self, home: Path) -> None:
+        """The dump's checksum is the manifest's, and the store opens."""
+        checked_dump(home / GRAPH_DIR)
+        open_store(home)
+
     def query_runner(self, home: Path, timeout: float, max_rows: int, workers: int):
         from kg.store.pool import QueryPool  # worker processes: only when serving
 
