@@ -185,6 +185,7 @@ def test_registry_round_trip_and_versions(tmp_path):
 
 @pytest.mark.parametrize("entries, listed", [
     ([entry(1)], "gamma-2024-09-2026-08"),
+    ([entry(1), entry(1, id="eps-undated")], "gamma-2024-09-2026-08, eps-undated"),
     ([], "none"),
 ])
 def test_an_unknown_plan_names_the_published_ones(entries, listed):
