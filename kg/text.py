@@ -30,8 +30,9 @@ def split_paragraphs(cell: str) -> list[str]:
 
 
 def _year(text: str) -> int:
-    year = int(text)
-    return year + 2000 if year < 100 else year
+    """A two-digit year is this century's; four digits are the year as written
+    (by its digits, not its value: "0099" is not 2099)."""
+    return int(text) + 2000 if len(text) == 2 else int(text)
 
 
 def find_dates(text: str) -> list[tuple[int, str]]:

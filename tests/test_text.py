@@ -41,6 +41,9 @@ def test_split_paragraphs():
     ("December 24", ["2024-12"]),
     ("Jan 99", ["2099-01"]),
     ("January 2000", ["2000-01"]),
+    ("Jan 00", ["2000-01"]),
+    ("Jan 0099", ["0099-01"]),
+    ("Jan 0100", ["0100-01"]),
     ("by 11th December 2020 . feedback February 2021", ["2020-12-11", "2021-02"]),
     ("July 2023 July 2023", ["2023-07", "2023-07"]),
     ("Summer 2024", []),
@@ -94,6 +97,9 @@ def test_month_names_and_abbreviations():
     ("Brand management", ["Brand management"]),
     ("Leads.", ["Leads"]),
     ("A /  / B", ["A", "B"]),
+    ("A / . / B", ["A", "B"]),
+    ("A ((x)) / B", ["A ((x))", "B"]),
+    ("A (x (y) z) / B", ["A (x (y) z)", "B"]),
     ("", []),
 ])
 def test_split_owners(cell, names):
