@@ -11,7 +11,7 @@ from kg.plan_csv import read_csv_plan
 
 HEADER = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
 TEMPLATE = "the template's columns are: id, parent, action, pillars, recommendations, owner, due, " \
-           "success_measure, status"
+           "success_measure, status, progress, title, comment"
 FIELDS = {"institution": "University of Example", "title": "Example plan",
           "start": "2025-01", "end": "2027-12"}
 
@@ -89,8 +89,14 @@ def test_a_quoted_cell_keeps_its_commas_and_semicolons_split_lists():
      f"the CSV header lacks the required column(s) pillars; {TEMPLATE}"),
     ("owner,due\n",
      f"the CSV header lacks the required column(s) id, action, pillars; {TEMPLATE}"),
-    ("id,action,pillars,notes,Owner\n",
-     f"unknown column(s) notes, Owner; {TEMPLATE}"),
+    ("id,action,pillars,RAG,Notes,Colour\n",
+     f"unknown column(s) RAG, Colour; rename or remove them: {TEMPLATE}"),
+    ("Pillar,id,Action,pillars,action\n",
+     "more than one column for action, pillars (Pillar, Action, pillars, action); keep one"),
+    (HEADER + "A1,,Showcase,Visibility,R1;" + "E15 for a technical apprenticeship route " * 2
+     + ",,,,\n",
+     ("row 2: the recommendation 'E15 for a technical apprenticeship route E15 for a technical' "
+     "is not a code (R1-R16, E1-E23); separate codes with ';'")),
     (HEADER + "A1,,Showcase,Visibility,,,,,,extra\n",
      "row 2 has more cells than the header has columns"),
     ("id,action,pillars\n" + "x" * 131_073 + ",a,b\n",
