@@ -290,3 +290,28 @@ def test_a_short_id_names_its_action_back_whatever_the_local_id_holds():
         assert iri == TCID[f"{slug}/action/{local}"]
         assert short_id(iri) == f"{slug}:{local}"
         assert action_iri_from_short_id(short_id(iri)) == iri
+
+
+def test_write_atomically_makes_the_folders_and_replaces_whole(tmp_path):
+    path = tmp_path / "plans" / "gamma-undated" / "v1.ttl"
+    registry.write_atomically(path, b"first")
+    registry.write_atomically(path, b"second")
+    assert path.read_bytes() == b"second"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["v1.ttl"]  # no .tmp left beside it
+
+
+def test_a_plan_with_no_publisher_reads_in_id_order_and_owners_by_their_iri():
+    data = b"""@prefix tc: <https://w3id.org/tckg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/plan> a tc:ActionPlan ; tc:hasAction <https://example.org/z>, <https://example.org/a> .
+<https://example.org/z> dct:identifier "A1" ; dct:description "First" ;
+    tc:owner <https://example.org/people/head-of-hr>, <https://example.org/people/tsg> .
+<https://example.org/people/tsg> rdfs:label "Technical Steering Group" .
+<https://example.org/a> dct:identifier "B2" ; dct:description "Second" .
+"""
+    assert publish.submitted_plan(data, "turtle", {}) == Plan(
+        slug="", institution="", title="", source_file="", actions=[
+            Action(local_id="A1", text="First", source_text="First", lines=(0, 0),
+                   owners=["head-of-hr", "Technical Steering Group"]),
+            Action(local_id="B2", text="Second", source_text="Second", lines=(0, 0))])

@@ -247,3 +247,13 @@ def test_build_inputs_depend_on_model_and_registry(home):
     assert build_inputs(home, "another") != base
     assert build_inputs(home, MODEL, registry=b"x") != base
     assert build_inputs(home, MODEL, registry=b"") == base  # no registry file reads as empty
+
+
+def test_the_code_a_build_reads_is_every_python_file_named_by_its_path():
+    from kg.build import _python_files
+    kg_dir = Path(__import__("kg").__file__).parent
+    expected = {f"kg/{p.relative_to(kg_dir).as_posix()}" for p in kg_dir.rglob("*.py")
+                if not any(part.startswith(("_", ".")) for part in p.relative_to(kg_dir).parts[:-1])}
+    found = [name for name, _ in _python_files("kg")]
+    assert len(found) == len(set(found)) and set(found) == expected
+    assert {"kg/build.py", "kg/store/base.py", "kg/parsers/ntu.py"} <= expected
