@@ -697,3 +697,15 @@ class _Asks(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def test_lines_lose_only_their_line_ends():
+    """What a block read from the server becomes: rows without \\r\\n, however a
+    row's last value ends (a blank node or language tag may end in any letter)."""
+    body = bytearray(b'?a\t?b\r\n<urn:a>\t_:X\r\n<urn:b>\t"x"@en-X\n<urn:c>\t\r\n<urn:d>')
+    assert remote_module._lines(body, 1, complete=True) == [
+        b"?a\t?b", b"<urn:a>\t_:X", b'<urn:b>\t"x"@en-X', b"<urn:c>\t"]
+    assert remote_module._lines(body, 1, complete=False)[-1] == b"<urn:d>"
+    triples = bytearray(b"<urn:a> <urn:p> <urn:X> .\r\n\r\n<urn:b> <urn:p> <urn:c> .\n")
+    assert remote_module._lines(triples, 0, complete=False) == [
+        b"<urn:a> <urn:p> <urn:X> .", b"<urn:b> <urn:p> <urn:c> ."]

@@ -257,3 +257,17 @@ def test_the_code_a_build_reads_is_every_python_file_named_by_its_path():
     found = [name for name, _ in _python_files("kg")]
     assert len(found) == len(set(found)) and set(found) == expected
     assert {"kg/build.py", "kg/store/base.py", "kg/parsers/ntu.py"} <= expected
+
+
+def test_read_manifest_names_a_missing_or_damaged_graph(tmp_path):
+    from kg.store import StoreDamaged, StoreMissing
+    with pytest.raises(StoreMissing) as missing:
+        read_manifest(tmp_path)
+    assert str(missing.value) == f"no graph in {tmp_path / 'graph'}: run `tckg build` first"
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "graph.json").write_text("{", encoding="utf-8")
+    with pytest.raises(StoreDamaged) as damaged:
+        read_manifest(tmp_path)
+    assert str(damaged.value) == (
+        f"{tmp_path / 'graph' / 'graph.json'} is damaged (JSONDecodeError: Expecting property name "
+        "enclosed in double quotes: line 1 column 2 (char 1)): run `tckg build` to rebuild it")
