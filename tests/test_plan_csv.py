@@ -145,3 +145,10 @@ def test_the_cell_limit_counts_thousands(monkeypatch):
     monkeypatch.setenv("TCKG_MAX_CSV_CELL_CHARS", "1000")
     assert refusal(HEADER + "A1,," + "x" * 1001 + ",Visibility,,,,,\n") == (
         "row 2 has a cell of 1,001 characters (limit 1,000, TCKG_MAX_CSV_CELL_CHARS)")
+
+
+def test_a_line_break_inside_a_quoted_cell_is_kept_as_written():
+    plan = read(HEADER.replace("\n", "\r\n") + 'A1,,"two\r\nlines\rand one",Visibility,,,,,\r\n')
+    action = plan.actions[0]
+    assert (action.source_text, action.text, action.lines) == (
+        "two\r\nlines\rand one", "two lines and one", (2, 2))

@@ -709,3 +709,35 @@ def test_lines_lose_only_their_line_ends():
     triples = bytearray(b"<urn:a> <urn:p> <urn:X> .\r\n\r\n<urn:b> <urn:p> <urn:c> .\n")
     assert remote_module._lines(triples, 0, complete=False) == [
         b"<urn:a> <urn:p> <urn:X> .", b"<urn:b> <urn:p> <urn:c> ."]
+
+
+class _Blocks:
+    """The response side of an Exchange, as read_outcome reads it: these blocks,
+    exactly (a real server cannot be made to cut its answer at a given byte)."""
+
+    def __init__(self, *blocks: bytes):
+        self._blocks, self.closed = blocks, False
+
+    def blocks(self):
+        yield from self._blocks
+
+    def read_all(self) -> bytes:
+        return b"".join(self._blocks)
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("blocks, max_rows, expected", [
+    ((b"?a\r\n<urn:1>\r\n",), None, (b"?a\n<urn:1>\n", False)),            # CRLF rows
+    ((b"?a\n<urn:1>",), None, (b"?a\n<urn:1>\n", False)),                   # no last line end
+    ((b"?a\n<urn:", b"1>\n<urn:2>\n"), None, (b"?a\n<urn:1>\n<urn:2>\n", False)),
+    ((b"?a\n<urn:1>\n",), 1, (b"?a\n<urn:1>\n", False)),                    # at the cap
+    ((b"?a\n<urn:1>\n<urn:2>",), 1, (b"?a\n<urn:1>\n", True)),              # one past, no end
+    ((b"?a\n<urn:", b"1>\n<urn:2>\n<urn:3>\n"), 1, (b"?a\n<urn:1>\n", True)),
+    ((b"?a\n<urn:1>\n<urn:2>",), 2, (b"?a\n<urn:1>\n<urn:2>\n", False)),    # under the cap, no end
+])
+def test_a_select_answer_as_read_in_blocks(blocks, max_rows, expected):
+    given = _Blocks(*blocks)
+    assert read_outcome("SELECT", given, max_rows) == Outcome("solutions", *expected)
+    assert given.closed

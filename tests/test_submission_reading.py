@@ -59,3 +59,23 @@ def test_a_turtle_iri_with_a_space_is_refused_naming_it(iri, shown):
 ])
 def test_a_context_from_the_network_is_refused_whole(context, message):
     assert refusal(jsonld(context), "json-ld") == message
+
+
+def test_the_rdflib_graph_keeps_every_literal_as_written():
+    """What publishing and pySHACL read: terms as the author wrote them, not as
+    rdflib would normalise them ("+05"^^xsd:integer is not rewritten as "5")."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    data = PLAN + b"""<https://example.org/p> <urn:a> "Plan"@en-GB, "plain", "+05"^^<http://www.w3.org/2001/XMLSchema#integer>,
+    "2026-06-01Z"^^<http://www.w3.org/2001/XMLSchema#date>, _:b1 .
+"""
+    graph = read_submission(data, "turtle").graph
+    values = {(o, o.language, o.datatype) if isinstance(o, Literal) else type(o)
+              for o in graph.objects(URIRef("https://example.org/p"), URIRef("urn:a"))}
+    assert values == {(Literal("Plan", lang="en-gb"), "en-gb", None), (Literal("plain"), None, None),
+                      (Literal("+05", datatype=XSD.integer, normalize=False), None, XSD.integer),
+                      (Literal("2026-06-01Z", datatype=XSD.date, normalize=False), None, XSD.date),
+                      BNode}
+    assert sorted(str(o) for o in graph.objects(None, URIRef("urn:a"))
+                  if isinstance(o, Literal)) == ["+05", "2026-06-01Z", "Plan", "plain"]
