@@ -271,3 +271,21 @@ def test_read_manifest_names_a_missing_or_damaged_graph(tmp_path):
     assert str(damaged.value) == (
         f"{tmp_path / 'graph' / 'graph.json'} is damaged (JSONDecodeError: Expecting property name "
         "enclosed in double quotes: line 1 column 2 (char 1)): run `tckg build` to rebuild it")
+
+
+def test_open_store_on_disk_read_only_or_as_a_copy_in_memory(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store import StoreMissing, open_store
+    with pytest.raises(StoreMissing) as missing:
+        open_store(tmp_path)
+    assert str(missing.value) == f"no graph in {tmp_path / 'graph'}: run `tckg build` first"
+    write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {"generation": "g-1"})
+    extra = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))
+    copy = open_store(tmp_path, in_memory=True)
+    copy.add(extra)  # a copy of its own: the store on disk is not touched
+    assert len(copy) == 2 and len(open_store(tmp_path, in_memory=True)) == 1
+    on_disk = open_store(tmp_path)
+    with pytest.raises(RuntimeError, match="read-write"):
+        on_disk.add(extra)
+    assert [str(q.subject) for q in on_disk] == ["<urn:a>"]

@@ -191,3 +191,20 @@ _:empty <urn:x> <urn:y> .
         f"{tc}owner", f"{tc}somethingNew", "https://example.org/a/b/field", "https://example.org/x#y/z")
     ] == ["owner", "somethingNew", "field", "z"]
     assert _field(graph, ox.Literal("owner")) is None
+
+
+def test_a_reports_counts_and_the_actions_without_a_pillar():
+    from kg.validate import validate
+    header = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+    rows = ("A1,,Publish profiles of every technical team online,Visibility,R11,HR,2025-06,"
+            "Profiles live,in progress\nA2,,Map technical roles across faculties,,,,,,\n")
+    report = validate((header + rows).encode(), "csv", institution="University of Example",
+                      title="Example plan", start="2025-01", end="2027-12")
+    assert [(r.severity, r.action_id, r.path) for r in report.results] == [
+        ("Warning", None, "pillars")] * 3 + [
+        ("Violation", "A2", "pillars"), ("Warning", "A2", "due"), ("Warning", "A2", "owner"),
+        ("Warning", "A2", "success_measure")]
+    assert (report.conforms, report.violations, report.warnings, report.institution) == (
+        False, 1, 6, "University of Example")
+    assert report.without_pillar == {
+        f"{ID}university-of-example/action/row-3": "Map technical roles across faculties"}
