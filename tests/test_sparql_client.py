@@ -741,3 +741,20 @@ def test_a_select_answer_as_read_in_blocks(blocks, max_rows, expected):
     given = _Blocks(*blocks)
     assert read_outcome("SELECT", given, max_rows) == Outcome("solutions", *expected)
     assert given.closed
+
+
+def test_a_servers_environment_points_tckg_at_it_and_is_restored(loaded, monkeypatch):
+    import os
+    server, _ = loaded
+    e = server.endpoints
+    names = ("TCKG_SPARQL_ENDPOINT", "TCKG_SPARQL_UPDATE_ENDPOINT", "TCKG_GRAPH_STORE_ENDPOINT",
+             "TCKG_GRAPH_STORE_PARAMS")
+    assert server.env() == dict(zip(names[:3], (e.query, e.update, e.graph_store)))
+    assert server.env(graph_store=False, bulk=True) == dict(zip(
+        (names[0], names[1], names[3]), (e.query, e.update, "no_transaction")))
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TCKG_GRAPH_STORE_PARAMS", "before")
+    with server.environment(graph_store=False):
+        assert [os.environ.get(n) for n in names] == [e.query, e.update, None, None]
+    assert [os.environ.get(n) for n in names] == [None, None, None, "before"]

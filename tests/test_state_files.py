@@ -289,3 +289,14 @@ def test_open_store_on_disk_read_only_or_as_a_copy_in_memory(tmp_path):
     with pytest.raises(RuntimeError, match="read-write"):
         on_disk.add(extra)
     assert [str(q.subject) for q in on_disk] == ["<urn:a>"]
+
+
+def test_the_query_runner_answers_from_the_home_it_is_given(tmp_path, monkeypatch):
+    from kg.store import open_query_runner
+    monkeypatch.setenv("TCKG_HOME", str(tmp_path / "elsewhere"))  # not the home asked for
+    write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {"generation": "g-1"})
+    runner = open_query_runner(tmp_path, timeout=30, max_rows=10, workers=1)
+    try:
+        assert runner.run("SELECT ?s WHERE { ?s ?p ?o }").body == b"?s\n<urn:a>\n"
+    finally:
+        runner.close()
