@@ -98,6 +98,7 @@ def test_month_names_and_abbreviations():
     ("Leads.", ["Leads"]),
     ("A /  / B", ["A", "B"]),
     ("A / . / B", ["A", "B"]),
+    ("Dean / X", ["Dean", "X"]),  # a one-letter name is a name
     ("A ((x)) / B", ["A ((x))", "B"]),
     ("A (x (y) z) / B", ["A (x (y) z)", "B"]),
     ("", []),
