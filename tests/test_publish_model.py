@@ -315,3 +315,21 @@ def test_a_plan_with_no_publisher_reads_in_id_order_and_owners_by_their_iri():
             Action(local_id="A1", text="First", source_text="First", lines=(0, 0),
                    owners=["head-of-hr", "Technical Steering Group"]),
             Action(local_id="B2", text="Second", source_text="Second", lines=(0, 0))])
+
+
+def test_a_source_document_is_described_with_its_checksum(tmp_path):
+    import hashlib
+
+    from rdflib import RDF, RDFS, Literal
+    from rdflib.namespace import DCTERMS
+
+    from kg.vocab import TC, source_iri
+    source = tmp_path / "alpha.txt"
+    source.write_bytes(b"alpha's plan\n")
+    graph = new_graph()
+    add_plan(graph, Plan(slug="alpha", institution="Alpha University", title="",
+                         source_file="alpha.txt"), source)
+    assert set(graph.predicate_objects(source_iri("alpha.txt"))) == {
+        (RDF.type, TC.SourceDocument), (DCTERMS.identifier, Literal("alpha.txt")),
+        (RDFS.label, Literal("Alpha University: alpha.txt")),
+        (TC.sha256, Literal(hashlib.sha256(b"alpha's plan\n").hexdigest()))}
