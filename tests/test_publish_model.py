@@ -333,3 +333,16 @@ def test_a_source_document_is_described_with_its_checksum(tmp_path):
         (RDF.type, TC.SourceDocument), (DCTERMS.identifier, Literal("alpha.txt")),
         (RDFS.label, Literal("Alpha University: alpha.txt")),
         (TC.sha256, Literal(hashlib.sha256(b"alpha's plan\n").hexdigest()))}
+
+
+@pytest.mark.parametrize("due, due_by", [("2025-06", "2025-06-30"), ("2025-06-15", "2025-06-15"),
+                                         ("2025-06x", None), ("2025-13", None)])
+def test_due_by_is_the_deadlines_last_day_and_only_for_a_real_date(due, due_by):
+    from kg.vocab import TC
+    plan = Plan(slug="alpha", institution="Alpha", title="", source_file="", actions=[
+        Action(local_id="A1", text="Act", source_text="Act", lines=(0, 0),
+               deadline=Deadline(due, f"by {due}"))])
+    graph = new_graph()
+    add_plan(graph, plan)
+    assert [str(o) for o in graph.objects(None, TC.dueBy)] == ([due_by] if due_by else [])
+    assert [str(o) for o in graph.objects(None, TC.deadline)] == [due]  # for the shapes to judge

@@ -81,6 +81,13 @@ def test_month_end_refuses_a_month_that_does_not_exist():
         month_end("2024-00")
 
 
+@pytest.mark.parametrize("value", ["2025-06x", "2025-6", "2025-060", "June 2025", ""])
+def test_month_end_refuses_what_is_not_a_month(value):
+    with pytest.raises(ValueError) as refused:
+        month_end(value)
+    assert str(refused.value) == f"not a month (YYYY-MM): {value!r}"
+
+
 def test_month_names_and_abbreviations():
     assert MONTHS["january"] == 1 and MONTHS["jan"] == 1 and MONTHS["december"] == 12
     assert MONTHS["dec"] == 12 and MONTHS["sept"] == 9 and MONTHS["sep"] == 9
