@@ -79,3 +79,12 @@ def test_the_rdflib_graph_keeps_every_literal_as_written():
                       BNode}
     assert sorted(str(o) for o in graph.objects(None, URIRef("urn:a"))
                   if isinstance(o, Literal)) == ["+05", "2026-06-01Z", "Plan", "plain"]
+
+
+def test_a_nesting_past_rdflibs_recursion_is_refused_like_one_past_the_limit(monkeypatch):
+    """With the flat scan's limit raised, rdflib (reached through the relative IRI
+    pyoxigraph refuses) runs out of stack: refused with the same words, not a crash."""
+    monkeypatch.setenv("TCKG_MAX_RDF_DEPTH", "100000")
+    depth = 3000
+    data = b"<rel> <urn:p> " + b"[ <urn:q> " * depth + b"<urn:o>" + b" ]" * depth + b" .\n"
+    assert refusal(data, "turtle") == "the turtle is nested too deeply for the parser"

@@ -208,3 +208,17 @@ def test_a_reports_counts_and_the_actions_without_a_pillar():
         False, 1, 6, "University of Example")
     assert report.without_pillar == {
         f"{ID}university-of-example/action/row-3": "Map technical roles across faculties"}
+
+
+def test_results_of_one_action_are_ordered_by_field_before_shape():
+    from kg.validate import validate
+    header = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+    report = validate((header + "A1,,,Visibility,R11,HR,2025-13,Profiles live,in progress\n").encode(),
+                      "csv", institution="University of Example", title="Example plan",
+                      start="2025-01", end="2027-12")
+    assert [(r.severity, r.action_id, r.path, r.shape.rsplit("#", 1)[-1]) for r in report.results] == [
+        ("Warning", None, "pillars", "PlanCoversCareerDevelopment"),
+        ("Warning", None, "pillars", "PlanCoversRecognition"),
+        ("Warning", None, "pillars", "PlanCoversSustainability"),
+        ("Violation", "A1", "action", "ActionText"),   # "action" before "due", though
+        ("Violation", "A1", "due", "ActionDeadline")]  # ActionDeadline < ActionText
