@@ -346,3 +346,43 @@ def test_due_by_is_the_deadlines_last_day_and_only_for_a_real_date(due, due_by):
     add_plan(graph, plan)
     assert [str(o) for o in graph.objects(None, TC.dueBy)] == ([due_by] if due_by else [])
     assert [str(o) for o in graph.objects(None, TC.deadline)] == [due]  # for the shapes to judge
+
+
+@pytest.mark.parametrize("start, end", [("2024-09", None), (None, "2026-08")])
+def test_a_plan_with_one_end_of_its_period_keeps_it(start, end):
+    from rdflib import Literal
+    from rdflib.namespace import DCAT, DCTERMS, XSD
+
+    from kg.vocab import plan_iri
+    graph = new_graph()
+    add_plan(graph, Plan(slug="alpha", institution="Alpha", title="", source_file="",
+                         period_start=start, period_end=end))
+    period = graph.value(plan_iri("alpha"), DCTERMS.temporal)
+    assert {(p, o) for p, o in graph.predicate_objects(period) if p != DCTERMS.temporal} - {
+        (p, o) for p, o in graph.predicate_objects(period) if str(p).endswith("#type")} == {
+        (DCAT.startDate if start else DCAT.endDate, Literal(start or end, datatype=XSD.gYearMonth))}
+
+
+def test_owners_are_named_under_their_plan_and_the_graph_binds_its_prefixes():
+    from kg.vocab import TC, stakeholder_iri
+    plan = Plan(slug="alpha", institution="Alpha", title="", source_file="", actions=[
+        Action(local_id="A1", text="Act", source_text="Act", lines=(0, 0), owners=["Head of HR"])])
+    graph = new_graph()
+    add_plan(graph, plan)
+    assert list(graph.objects(None, TC.owner)) == [stakeholder_iri("alpha", "Head of HR")]
+    assert str(stakeholder_iri("alpha", "Head of HR")).startswith("https://w3id.org/tckg/id/alpha/")
+    assert {p: str(n) for p, n in graph.namespaces() if p in ("tc", "dct", "prov", "skos", "org", "dcat")} == {
+        "tc": str(TC), "dct": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
+        "skos": "http://www.w3.org/2004/02/skos/core#", "org": "http://www.w3.org/ns/org#",
+        "dcat": "http://www.w3.org/ns/dcat#"}
+
+
+def test_a_publisher_named_only_by_skos_preflabel():
+    data = b"""@prefix tc: <https://w3id.org/tckg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://example.org/plan> a tc:ActionPlan ; dct:publisher <https://example.org/u> .
+<https://example.org/u> skos:prefLabel "University of Example" .
+<https://example.org/other> skos:prefLabel "Another" .
+"""
+    assert publish.submitted_plan(data, "turtle", {}).institution == "University of Example"

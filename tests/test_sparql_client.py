@@ -758,3 +758,12 @@ def test_a_servers_environment_points_tckg_at_it_and_is_restored(loaded, monkeyp
     with server.environment(graph_store=False):
         assert [os.environ.get(n) for n in names] == [e.query, e.update, None, None]
     assert [os.environ.get(n) for n in names] == [None, None, None, "before"]
+
+
+def test_a_construct_answer_past_the_cap_after_blank_lines_is_truncated():
+    """Blank lines between triples count as line ends but are no triples: at the
+    cap after the first block, reading goes on to see whether a triple follows."""
+    given = _Blocks(b"<urn:a> <urn:b> <urn:c> .\n\n", b"<urn:d> <urn:e> <urn:f> .\n")
+    assert read_outcome("CONSTRUCT", given, 1) == Outcome("triples", b"<urn:a> <urn:b> <urn:c> .\n", True)
+    given = _Blocks(b"<urn:a> <urn:b> <urn:c> .\n\n", b"\n")
+    assert read_outcome("CONSTRUCT", given, 1) == Outcome("triples", b"<urn:a> <urn:b> <urn:c> .\n", False)

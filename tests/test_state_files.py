@@ -300,3 +300,10 @@ def test_the_query_runner_answers_from_the_home_it_is_given(tmp_path, monkeypatc
         assert runner.run("SELECT ?s WHERE { ?s ?p ?o }").body == b"?s\n<urn:a>\n"
     finally:
         runner.close()
+
+
+def test_a_store_written_without_a_generation_gets_one_named_by_its_checksum(tmp_path):
+    manifest = write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {})
+    assert read_manifest(tmp_path)["generation"] == manifest["generation"]
+    assert manifest["generation"].endswith("-" + manifest["checksum"][:12])
+    assert current_generation(tmp_path) == manifest["generation"]
