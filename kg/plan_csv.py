@@ -80,7 +80,10 @@ def read_csv_plan(data: bytes, institution: str | None = None, title: str | None
             _within_limits(row, number)
             plan.actions.append(_action(row, number))
     except csv.Error as err:
-        raise UnreadablePlan(f"the CSV does not parse at line {reader.line_num}: {err}") from None
+        # line_num still counts the lines of the rows read before: the failing
+        # row starts on the next line.
+        raise UnreadablePlan(f"the CSV does not parse in the row starting at line "
+                             f"{reader.line_num + 1}: {err}") from None
     return plan
 
 

@@ -14,6 +14,7 @@ _DAY_MONTH_YEAR = re.compile(
     r"\b(\d{1,2})\s*(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?\s+(\d{4})\b"
 )
 _MONTH_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4}|\d{2})\b")
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def clean(text: str) -> str:
@@ -30,8 +31,9 @@ def split_paragraphs(cell: str) -> list[str]:
 
 
 def _year(text: str) -> int:
-    year = int(text)
-    return year + 2000 if year < 100 else year
+    """A two-digit year is this century's; four digits are the year as written
+    (by its digits, not its value: "0099" is not 2099)."""
+    return int(text) + 2000 if len(text) == 2 else int(text)
 
 
 def find_dates(text: str) -> list[tuple[int, str]]:
@@ -54,6 +56,8 @@ def month_end(value: str) -> str:
     """The last day a deadline covers, as YYYY-MM-DD."""
     if len(value) == 10:
         return value
+    if not _YEAR_MONTH.fullmatch(value):  # "2025-06x" from a CSV cell: no month at all
+        raise ValueError(f"not a month (YYYY-MM): {value!r}")
     year, month = int(value[:4]), int(value[5:7])
     return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
 

@@ -185,6 +185,7 @@ def test_registry_round_trip_and_versions(tmp_path):
 
 @pytest.mark.parametrize("entries, listed", [
     ([entry(1)], "gamma-2024-09-2026-08"),
+    ([entry(1), entry(1, id="eps-undated")], "gamma-2024-09-2026-08, eps-undated"),
     ([], "none"),
 ])
 def test_an_unknown_plan_names_the_published_ones(entries, listed):
@@ -289,3 +290,99 @@ def test_a_short_id_names_its_action_back_whatever_the_local_id_holds():
         assert iri == TCID[f"{slug}/action/{local}"]
         assert short_id(iri) == f"{slug}:{local}"
         assert action_iri_from_short_id(short_id(iri)) == iri
+
+
+def test_write_atomically_makes_the_folders_and_replaces_whole(tmp_path):
+    path = tmp_path / "plans" / "gamma-undated" / "v1.ttl"
+    registry.write_atomically(path, b"first")
+    registry.write_atomically(path, b"second")
+    assert path.read_bytes() == b"second"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["v1.ttl"]  # no .tmp left beside it
+
+
+def test_a_plan_with_no_publisher_reads_in_id_order_and_owners_by_their_iri():
+    data = b"""@prefix tc: <https://w3id.org/tckg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/plan> a tc:ActionPlan ; tc:hasAction <https://example.org/z>, <https://example.org/a> .
+<https://example.org/z> dct:identifier "A1" ; dct:description "First" ;
+    tc:owner <https://example.org/people/head-of-hr>, <https://example.org/people/tsg> .
+<https://example.org/people/tsg> rdfs:label "Technical Steering Group" .
+<https://example.org/a> dct:identifier "B2" ; dct:description "Second" .
+"""
+    assert publish.submitted_plan(data, "turtle", {}) == Plan(
+        slug="", institution="", title="", source_file="", actions=[
+            Action(local_id="A1", text="First", source_text="First", lines=(0, 0),
+                   owners=["head-of-hr", "Technical Steering Group"]),
+            Action(local_id="B2", text="Second", source_text="Second", lines=(0, 0))])
+
+
+def test_a_source_document_is_described_with_its_checksum(tmp_path):
+    import hashlib
+
+    from rdflib import RDF, RDFS, Literal
+    from rdflib.namespace import DCTERMS
+
+    from kg.vocab import TC, source_iri
+    source = tmp_path / "alpha.txt"
+    source.write_bytes(b"alpha's plan\n")
+    graph = new_graph()
+    add_plan(graph, Plan(slug="alpha", institution="Alpha University", title="",
+                         source_file="alpha.txt"), source)
+    assert set(graph.predicate_objects(source_iri("alpha.txt"))) == {
+        (RDF.type, TC.SourceDocument), (DCTERMS.identifier, Literal("alpha.txt")),
+        (RDFS.label, Literal("Alpha University: alpha.txt")),
+        (TC.sha256, Literal(hashlib.sha256(b"alpha's plan\n").hexdigest()))}
+
+
+@pytest.mark.parametrize("due, due_by", [("2025-06", "2025-06-30"), ("2025-06-15", "2025-06-15"),
+                                         ("2025-06x", None), ("2025-13", None)])
+def test_due_by_is_the_deadlines_last_day_and_only_for_a_real_date(due, due_by):
+    from kg.vocab import TC
+    plan = Plan(slug="alpha", institution="Alpha", title="", source_file="", actions=[
+        Action(local_id="A1", text="Act", source_text="Act", lines=(0, 0),
+               deadline=Deadline(due, f"by {due}"))])
+    graph = new_graph()
+    add_plan(graph, plan)
+    assert [str(o) for o in graph.objects(None, TC.dueBy)] == ([due_by] if due_by else [])
+    assert [str(o) for o in graph.objects(None, TC.deadline)] == [due]  # for the shapes to judge
+
+
+@pytest.mark.parametrize("start, end", [("2024-09", None), (None, "2026-08")])
+def test_a_plan_with_one_end_of_its_period_keeps_it(start, end):
+    from rdflib import Literal
+    from rdflib.namespace import DCAT, DCTERMS, XSD
+
+    from kg.vocab import plan_iri
+    graph = new_graph()
+    add_plan(graph, Plan(slug="alpha", institution="Alpha", title="", source_file="",
+                         period_start=start, period_end=end))
+    period = graph.value(plan_iri("alpha"), DCTERMS.temporal)
+    assert {(p, o) for p, o in graph.predicate_objects(period) if p != DCTERMS.temporal} - {
+        (p, o) for p, o in graph.predicate_objects(period) if str(p).endswith("#type")} == {
+        (DCAT.startDate if start else DCAT.endDate, Literal(start or end, datatype=XSD.gYearMonth))}
+
+
+def test_owners_are_named_under_their_plan_and_the_graph_binds_its_prefixes():
+    from kg.vocab import TC, stakeholder_iri
+    plan = Plan(slug="alpha", institution="Alpha", title="", source_file="", actions=[
+        Action(local_id="A1", text="Act", source_text="Act", lines=(0, 0), owners=["Head of HR"])])
+    graph = new_graph()
+    add_plan(graph, plan)
+    assert list(graph.objects(None, TC.owner)) == [stakeholder_iri("alpha", "Head of HR")]
+    assert str(stakeholder_iri("alpha", "Head of HR")).startswith("https://w3id.org/tckg/id/alpha/")
+    assert {p: str(n) for p, n in graph.namespaces() if p in ("tc", "dct", "prov", "skos", "org", "dcat")} == {
+        "tc": str(TC), "dct": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
+        "skos": "http://www.w3.org/2004/02/skos/core#", "org": "http://www.w3.org/ns/org#",
+        "dcat": "http://www.w3.org/ns/dcat#"}
+
+
+def test_a_publisher_named_only_by_skos_preflabel():
+    data = b"""@prefix tc: <https://w3id.org/tckg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://example.org/plan> a tc:ActionPlan ; dct:publisher <https://example.org/u> .
+<https://example.org/u> skos:prefLabel "University of Example" .
+<https://example.org/other> skos:prefLabel "Another" .
+"""
+    assert publish.submitted_plan(data, "turtle", {}).institution == "University of Example"

@@ -41,6 +41,20 @@ def count(pool) -> str:
     return pool.run(COUNT).body.decode().splitlines()[1]
 
 
+def count_after_replacement(pool) -> str:
+    """The count from the worker that replaced a killed one. Its start (a new
+    Python process loading the graph) is waited for here with room to spare:
+    within the pool's 2 s it was a race a loaded machine lost (a mutant counted
+    as killed by no test of its own)."""
+    for replacement in pool._replacements:
+        replacement.join(60)
+    pool.timeout = 60
+    try:
+        return count(pool)
+    finally:
+        pool.timeout = 2
+
+
 def test_answers_in_the_interchange_forms(pool):
     # spawned, not forked: a worker inherits no threads (the store's, torch's) or model
     assert [type(w.process).__name__ for w in pool._idle.queue] == ["SpawnProcess"]
@@ -57,7 +71,7 @@ def test_a_runaway_query_is_killed_and_the_worker_replaced(pool, collected):
     with pytest.raises(QueryTimeout, match="2 s time limit"):
         pool.run(HEAVY)
     assert time.monotonic() - started < 4
-    assert count(pool) == "172"  # the replacement answers
+    assert count_after_replacement(pool) == "172"  # the replacement answers
 
 
 @pytest.mark.parametrize("query, error", [
@@ -75,7 +89,7 @@ def test_a_crashed_worker_is_reported_and_replaced(pool, collected):
     pool._idle.queue[0].process.kill()
     with pytest.raises(WorkerCrashed):
         pool.run(COUNT)
-    assert count(pool) == "172"
+    assert count_after_replacement(pool) == "172"
 
 
 def test_every_worker_busy_is_a_time_out_and_nothing_is_lost(pool):

@@ -697,3 +697,73 @@ class _Asks(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def test_lines_lose_only_their_line_ends():
+    """What a block read from the server becomes: rows without \\r\\n, however a
+    row's last value ends (a blank node or language tag may end in any letter)."""
+    body = bytearray(b'?a\t?b\r\n<urn:a>\t_:X\r\n<urn:b>\t"x"@en-X\n<urn:c>\t\r\n<urn:d>')
+    assert remote_module._lines(body, 1, complete=True) == [
+        b"?a\t?b", b"<urn:a>\t_:X", b'<urn:b>\t"x"@en-X', b"<urn:c>\t"]
+    assert remote_module._lines(body, 1, complete=False)[-1] == b"<urn:d>"
+    triples = bytearray(b"<urn:a> <urn:p> <urn:X> .\r\n\r\n<urn:b> <urn:p> <urn:c> .\n")
+    assert remote_module._lines(triples, 0, complete=False) == [
+        b"<urn:a> <urn:p> <urn:X> .", b"<urn:b> <urn:p> <urn:c> ."]
+
+
+class _Blocks:
+    """The response side of an Exchange, as read_outcome reads it: these blocks,
+    exactly (a real server cannot be made to cut its answer at a given byte)."""
+
+    def __init__(self, *blocks: bytes):
+        self._blocks, self.closed = blocks, False
+
+    def blocks(self):
+        yield from self._blocks
+
+    def read_all(self) -> bytes:
+        return b"".join(self._blocks)
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("blocks, max_rows, expected", [
+    ((b"?a\r\n<urn:1>\r\n",), None, (b"?a\n<urn:1>\n", False)),            # CRLF rows
+    ((b"?a\n<urn:1>",), None, (b"?a\n<urn:1>\n", False)),                   # no last line end
+    ((b"?a\n<urn:", b"1>\n<urn:2>\n"), None, (b"?a\n<urn:1>\n<urn:2>\n", False)),
+    ((b"?a\n<urn:1>\n",), 1, (b"?a\n<urn:1>\n", False)),                    # at the cap
+    ((b"?a\n<urn:1>\n<urn:2>",), 1, (b"?a\n<urn:1>\n", True)),              # one past, no end
+    ((b"?a\n<urn:", b"1>\n<urn:2>\n<urn:3>\n"), 1, (b"?a\n<urn:1>\n", True)),
+    ((b"?a\n<urn:1>\n<urn:2>",), 2, (b"?a\n<urn:1>\n<urn:2>\n", False)),    # under the cap, no end
+])
+def test_a_select_answer_as_read_in_blocks(blocks, max_rows, expected):
+    given = _Blocks(*blocks)
+    assert read_outcome("SELECT", given, max_rows) == Outcome("solutions", *expected)
+    assert given.closed
+
+
+def test_a_servers_environment_points_tckg_at_it_and_is_restored(loaded, monkeypatch):
+    import os
+    server, _ = loaded
+    e = server.endpoints
+    names = ("TCKG_SPARQL_ENDPOINT", "TCKG_SPARQL_UPDATE_ENDPOINT", "TCKG_GRAPH_STORE_ENDPOINT",
+             "TCKG_GRAPH_STORE_PARAMS")
+    assert server.env() == dict(zip(names[:3], (e.query, e.update, e.graph_store)))
+    assert server.env(graph_store=False, bulk=True) == dict(zip(
+        (names[0], names[1], names[3]), (e.query, e.update, "no_transaction")))
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TCKG_GRAPH_STORE_PARAMS", "before")
+    with server.environment(graph_store=False):
+        assert [os.environ.get(n) for n in names] == [e.query, e.update, None, None]
+    assert [os.environ.get(n) for n in names] == [None, None, None, "before"]
+
+
+def test_a_construct_answer_past_the_cap_after_blank_lines_is_truncated():
+    """Blank lines between triples count as line ends but are no triples: at the
+    cap after the first block, reading goes on to see whether a triple follows."""
+    given = _Blocks(b"<urn:a> <urn:b> <urn:c> .\n\n", b"<urn:d> <urn:e> <urn:f> .\n")
+    assert read_outcome("CONSTRUCT", given, 1) == Outcome("triples", b"<urn:a> <urn:b> <urn:c> .\n", True)
+    given = _Blocks(b"<urn:a> <urn:b> <urn:c> .\n\n", b"\n")
+    assert read_outcome("CONSTRUCT", given, 1) == Outcome("triples", b"<urn:a> <urn:b> <urn:c> .\n", False)

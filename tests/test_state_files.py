@@ -247,3 +247,63 @@ def test_build_inputs_depend_on_model_and_registry(home):
     assert build_inputs(home, "another") != base
     assert build_inputs(home, MODEL, registry=b"x") != base
     assert build_inputs(home, MODEL, registry=b"") == base  # no registry file reads as empty
+
+
+def test_the_code_a_build_reads_is_every_python_file_named_by_its_path():
+    from kg.build import _python_files
+    kg_dir = Path(__import__("kg").__file__).parent
+    expected = {f"kg/{p.relative_to(kg_dir).as_posix()}" for p in kg_dir.rglob("*.py")
+                if not any(part.startswith(("_", ".")) for part in p.relative_to(kg_dir).parts[:-1])}
+    found = [name for name, _ in _python_files("kg")]
+    assert len(found) == len(set(found)) and set(found) == expected
+    assert {"kg/build.py", "kg/store/base.py", "kg/parsers/ntu.py"} <= expected
+
+
+def test_read_manifest_names_a_missing_or_damaged_graph(tmp_path):
+    from kg.store import StoreDamaged, StoreMissing
+    with pytest.raises(StoreMissing) as missing:
+        read_manifest(tmp_path)
+    assert str(missing.value) == f"no graph in {tmp_path / 'graph'}: run `tckg build` first"
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "graph.json").write_text("{", encoding="utf-8")
+    with pytest.raises(StoreDamaged) as damaged:
+        read_manifest(tmp_path)
+    assert str(damaged.value) == (
+        f"{tmp_path / 'graph' / 'graph.json'} is damaged (JSONDecodeError: Expecting property name "
+        "enclosed in double quotes: line 1 column 2 (char 1)): run `tckg build` to rebuild it")
+
+
+def test_open_store_on_disk_read_only_or_as_a_copy_in_memory(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store import StoreMissing, open_store
+    with pytest.raises(StoreMissing) as missing:
+        open_store(tmp_path)
+    assert str(missing.value) == f"no graph in {tmp_path / 'graph'}: run `tckg build` first"
+    write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {"generation": "g-1"})
+    extra = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))
+    copy = open_store(tmp_path, in_memory=True)
+    copy.add(extra)  # a copy of its own: the store on disk is not touched
+    assert len(copy) == 2 and len(open_store(tmp_path, in_memory=True)) == 1
+    on_disk = open_store(tmp_path)
+    with pytest.raises(RuntimeError, match="read-write"):
+        on_disk.add(extra)
+    assert [str(q.subject) for q in on_disk] == ["<urn:a>"]
+
+
+def test_the_query_runner_answers_from_the_home_it_is_given(tmp_path, monkeypatch):
+    from kg.store import open_query_runner
+    monkeypatch.setenv("TCKG_HOME", str(tmp_path / "elsewhere"))  # not the home asked for
+    write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {"generation": "g-1"})
+    runner = open_query_runner(tmp_path, timeout=30, max_rows=10, workers=1)
+    try:
+        assert runner.run("SELECT ?s WHERE { ?s ?p ?o }").body == b"?s\n<urn:a>\n"
+    finally:
+        runner.close()
+
+
+def test_a_store_written_without_a_generation_gets_one_named_by_its_checksum(tmp_path):
+    manifest = write_store(b"<urn:a> <urn:b> <urn:c> .\n", tmp_path, {})
+    assert read_manifest(tmp_path)["generation"] == manifest["generation"]
+    assert manifest["generation"].endswith("-" + manifest["checksum"][:12])
+    assert current_generation(tmp_path) == manifest["generation"]

@@ -136,3 +136,15 @@ def test_example_queries_by_name_with_titles():
 
 def test_an_answer_is_its_body_and_type():
     assert Answer(b"x", "text/plain") == Answer(b"x", "text/plain")
+
+
+def test_an_outcome_reads_back_as_pyoxigraph_results():
+    import pyoxigraph as ox
+
+    from kg.store.base import Outcome
+    assert [bool(Outcome("boolean", body, False).results()) for body in (b"true", b"false")] == [
+        True, False]
+    rows = Outcome("solutions", b"?a\t?b\n<urn:x>\t\"y\"\n", False).results()
+    assert [(r["a"], r["b"]) for r in rows] == [(ox.NamedNode("urn:x"), ox.Literal("y"))]
+    assert Outcome("triples", b"<urn:a> <urn:b> <urn:c> .\n", False).results() == [
+        ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"))]

@@ -41,6 +41,9 @@ def test_split_paragraphs():
     ("December 24", ["2024-12"]),
     ("Jan 99", ["2099-01"]),
     ("January 2000", ["2000-01"]),
+    ("Jan 00", ["2000-01"]),
+    ("Jan 0099", ["0099-01"]),
+    ("Jan 0100", ["0100-01"]),
     ("by 11th December 2020 . feedback February 2021", ["2020-12-11", "2021-02"]),
     ("July 2023 July 2023", ["2023-07", "2023-07"]),
     ("Summer 2024", []),
@@ -78,6 +81,13 @@ def test_month_end_refuses_a_month_that_does_not_exist():
         month_end("2024-00")
 
 
+@pytest.mark.parametrize("value", ["2025-06x", "2025-6", "2025-060", "June 2025", ""])
+def test_month_end_refuses_what_is_not_a_month(value):
+    with pytest.raises(ValueError) as refused:
+        month_end(value)
+    assert str(refused.value) == f"not a month (YYYY-MM): {value!r}"
+
+
 def test_month_names_and_abbreviations():
     assert MONTHS["january"] == 1 and MONTHS["jan"] == 1 and MONTHS["december"] == 12
     assert MONTHS["dec"] == 12 and MONTHS["sept"] == 9 and MONTHS["sep"] == 9
@@ -94,6 +104,10 @@ def test_month_names_and_abbreviations():
     ("Brand management", ["Brand management"]),
     ("Leads.", ["Leads"]),
     ("A /  / B", ["A", "B"]),
+    ("A / . / B", ["A", "B"]),
+    ("Dean / X", ["Dean", "X"]),  # a one-letter name is a name
+    ("A ((x)) / B", ["A ((x))", "B"]),
+    ("A (x (y) z) / B", ["A (x (y) z)", "B"]),
     ("", []),
 ])
 def test_split_owners(cell, names):

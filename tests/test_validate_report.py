@@ -161,3 +161,64 @@ def test_an_unknown_format_is_refused(name, content_type, given):
         detect_format(name, content_type)
     assert str(refused.value) == (f"cannot tell the plan's format from {given}: use one of "
                                   "turtle, json-ld, csv")
+
+
+def test_a_result_path_as_the_field_an_author_knows():
+    """kg/validate._field on each kind of SHACL path: a property, an inverse path,
+    a sequence (the project's shapes use none yet: any shape may), a literal."""
+    import pyoxigraph as ox
+
+    from kg.validate import _field, _ReportGraph
+
+    sh, rdf, tc = ("http://www.w3.org/ns/shacl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                   "https://w3id.org/tckg/ontology#")
+    graph = _ReportGraph(f"""
+_:inv <{sh}inversePath> <{tc}hasAction> .
+_:inv2 <{sh}inversePath> <{tc}owner> .
+_:seq <{rdf}first> <{tc}owner> .
+_:seq <{rdf}rest> _:seq2 .
+_:seq2 <{rdf}first> <http://purl.org/dc/terms/description> .
+_:seq2 <{rdf}rest> <{rdf}nil> .
+_:seq3 <{rdf}first> _:inv .
+_:seq3 <{rdf}rest> <{rdf}nil> .
+_:empty <urn:x> <urn:y> .
+""")
+    node = {b.value: b for (b, _), _v in graph._first.items() if isinstance(b, ox.BlankNode)}
+    assert {name: _field(graph, n) for name, n in sorted(node.items())} == {
+        "empty": None, "inv": "plan", "inv2": "owner", "seq": "action", "seq2": "action",
+        "seq3": "plan"}
+    assert [_field(graph, ox.NamedNode(iri)) for iri in (
+        f"{tc}owner", f"{tc}somethingNew", "https://example.org/a/b/field", "https://example.org/x#y/z")
+    ] == ["owner", "somethingNew", "field", "z"]
+    assert _field(graph, ox.Literal("owner")) is None
+
+
+def test_a_reports_counts_and_the_actions_without_a_pillar():
+    from kg.validate import validate
+    header = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+    rows = ("A1,,Publish profiles of every technical team online,Visibility,R11,HR,2025-06,"
+            "Profiles live,in progress\nA2,,Map technical roles across faculties,,,,,,\n")
+    report = validate((header + rows).encode(), "csv", institution="University of Example",
+                      title="Example plan", start="2025-01", end="2027-12")
+    assert [(r.severity, r.action_id, r.path) for r in report.results] == [
+        ("Warning", None, "pillars")] * 3 + [
+        ("Violation", "A2", "pillars"), ("Warning", "A2", "due"), ("Warning", "A2", "owner"),
+        ("Warning", "A2", "success_measure")]
+    assert (report.conforms, report.violations, report.warnings, report.institution) == (
+        False, 1, 6, "University of Example")
+    assert report.without_pillar == {
+        f"{ID}university-of-example/action/row-3": "Map technical roles across faculties"}
+
+
+def test_results_of_one_action_are_ordered_by_field_before_shape():
+    from kg.validate import validate
+    header = "id,parent,action,pillars,recommendations,owner,due,success_measure,status\n"
+    report = validate((header + "A1,,,Visibility,R11,HR,2025-13,Profiles live,in progress\n").encode(),
+                      "csv", institution="University of Example", title="Example plan",
+                      start="2025-01", end="2027-12")
+    assert [(r.severity, r.action_id, r.path, r.shape.rsplit("#", 1)[-1]) for r in report.results] == [
+        ("Warning", None, "pillars", "PlanCoversCareerDevelopment"),
+        ("Warning", None, "pillars", "PlanCoversRecognition"),
+        ("Warning", None, "pillars", "PlanCoversSustainability"),
+        ("Violation", "A1", "action", "ActionText"),   # "action" before "due", though
+        ("Violation", "A1", "due", "ActionDeadline")]  # ActionDeadline < ActionText
