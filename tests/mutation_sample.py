@@ -92,9 +92,9 @@ def main() -> None:
     found = mutants(args.prefixes)
     if args.command == "pick":
         for codes in found.values():
-            if any(code is None for code in codes.values()):
-                print("\n".join(n for n in pick(list(codes), args.share, args.seed, args.least)
-                                if codes[n] is None))
+            for name in pick(list(codes), args.share, args.seed, args.least):
+                if codes[name] is None:
+                    print(name)
         return
     rows, mean, margin = estimate(found, args.share, args.seed, args.least)
     print("| module | mutants | run | detected / judged | score |\n|---|---|---|---|---|")
