@@ -57,6 +57,13 @@ def test_the_filled_example_csv_conforms_with_no_warnings():
     assert "R14" in report.not_addressed["recommendations"]
 
 
+def test_what_a_plan_leaves_unaddressed_is_listed_whole_in_scheme_order():
+    report = csv_report(HEADER + GOOD_ROW)  # one action: Visibility, R11
+    assert report.not_addressed == {
+        "pillars": ["Recognition", "Career Development", "Sustainability"],
+        "recommendations": [f"R{n}" for n in range(1, 17) if n != 11]}  # R2 before R10
+
+
 def test_the_template_has_exactly_the_columns():
     assert (TEMPLATES / "plan-template.csv").read_text(encoding="utf-8") == HEADER
 
