@@ -87,7 +87,8 @@ def test_bad_queries_are_errors_and_the_worker_lives_on(pool, query, error):
 
 def test_a_crashed_worker_is_reported_and_replaced(pool, collected):
     pool._idle.queue[0].process.kill()
-    with pytest.raises(WorkerCrashed):
+    with pytest.raises(WorkerCrashed, match="^the query worker died while running this query; "
+                                             "it has been replaced$"):
         pool.run(COUNT)
     assert count_after_replacement(pool) == "172"
 

@@ -736,6 +736,9 @@ class _Blocks:
     ((b"?a\n<urn:1>\n<urn:2>",), 1, (b"?a\n<urn:1>\n", True)),              # one past, no end
     ((b"?a\n<urn:", b"1>\n<urn:2>\n<urn:3>\n"), 1, (b"?a\n<urn:1>\n", True)),
     ((b"?a\n<urn:1>\n<urn:2>",), 2, (b"?a\n<urn:1>\n<urn:2>\n", False)),    # under the cap, no end
+    # a row with every variable unbound is an empty line: kept, CRLF or past the cap
+    ((b"?a\r\n\r\n<urn:1>\r\n",), None, (b"?a\n\n<urn:1>\n", False)),
+    ((b"?a\n\n\n\n",), 2, (b"?a\n\n\n", True)),
 ])
 def test_a_select_answer_as_read_in_blocks(blocks, max_rows, expected):
     given = _Blocks(*blocks)

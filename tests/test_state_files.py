@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -307,3 +308,29 @@ def test_a_store_written_without_a_generation_gets_one_named_by_its_checksum(tmp
     assert read_manifest(tmp_path)["generation"] == manifest["generation"]
     assert manifest["generation"].endswith("-" + manifest["checksum"][:12])
     assert current_generation(tmp_path) == manifest["generation"]
+
+
+def test_a_build_names_its_generation_in_the_manifest_and_nothing_else(fresh_home):
+    manifest = read_manifest(fresh_home)
+    assert sorted(manifest) == ["actions", "checksum", "generation", "inputs", "triples"]
+    assert manifest["generation"] != manifest["checksum"]
+
+
+def test_a_second_write_leaves_one_graph_folder(tmp_path):
+    for n in (1, 2):
+        write_store(canonical_ntriples(b"<http://e.org/a> <http://e.org/p> \"%d\" .\n" % n), tmp_path, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph"]  # no graph.old, no graph.new
+    assert current_ntriples(tmp_path) == b'<http://e.org/a> <http://e.org/p> "2" .\n'
+
+
+def test_a_store_that_does_not_open_is_named_with_its_remedy(tmp_path):
+    from kg.store import StoreDamaged, open_store
+
+    write_store(canonical_ntriples(b"<http://e.org/a> <http://e.org/p> <http://e.org/o> .\n"), tmp_path, {})
+    graph = tmp_path / "graph"
+    for path in graph.iterdir():  # the store's own files gone, its dump and manifest kept
+        if path.name not in ("graph.nt", "graph.json"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    with pytest.raises(StoreDamaged, match=f"^the graph store in {re.escape(str(graph))} does not "
+                                           r"open \(.+\): run `tckg build` to rebuild it$"):
+        open_store(tmp_path)

@@ -88,3 +88,15 @@ def test_a_nesting_past_rdflibs_recursion_is_refused_like_one_past_the_limit(mon
     depth = 3000
     data = b"<rel> <urn:p> " + b"[ <urn:q> " * depth + b"<urn:o>" + b" ]" * depth + b" .\n"
     assert refusal(data, "turtle") == "the turtle is nested too deeply for the parser"
+
+
+def test_a_json_nesting_past_pythons_recursion_is_refused_in_words(monkeypatch):
+    monkeypatch.setenv("TCKG_MAX_RDF_DEPTH", "1000000")
+    data = b"[" * 200_000 + b"]" * 200_000
+    assert refusal(data, "json-ld") == "the json-ld is nested too deeply for the parser"
+
+
+def test_a_null_context_is_no_context_not_a_crash():
+    data = b'{"@context": null, "@id": "urn:a", "urn:p": "x"}'
+    assert refusal(data, "json-ld") == ("the json-ld holds no plan: describe one resource of type "
+                                        "tc:ActionPlan (https://w3id.org/tckg/ontology#ActionPlan)")
